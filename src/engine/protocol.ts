@@ -78,3 +78,69 @@ export interface EngineOutput {
   timings: Record<string, number>;
   backend: 'webgpu' | 'wasm' | 'node';
 }
+
+/** Backend preference of a client: 'auto' tries WebGPU and falls back to WASM explicitly. */
+export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
+
+/** An image as the worker receives it: decoded bitmap, encoded bytes, or an http(s)/data/blob URL. */
+export type ImageSource = ImageBitmap | Blob | string;
+
+/**
+ * One generation as the engine sees it: validated, defaults filled, seed resolved.
+ * Single-image requests have exactly one image; multiimage_algo is then irrelevant.
+ */
+export interface EngineRequest {
+  images: ImageSource[];
+  seed: number;
+  ss_guidance_strength: number;
+  ss_sampling_steps: number;
+  slat_guidance_strength: number;
+  slat_sampling_steps: number;
+  multiimage_algo: 'stochastic' | 'multidiffusion';
+  /** Post-processing parameters, passed so the engine can decide which decoders to run. */
+  mesh_simplify: number;
+  texture_size: 512 | 1024 | 2048;
+}
+
+/** Options for loading a model set into the worker. */
+export interface LoadOptions {
+  device: DevicePreference;
+  /** Absolute URL of the folder holding onnxruntime-web's wasm files (see notes-env). */
+  wasmPaths?: string;
+}
+
+/** What a successful load reports. */
+export interface LoadInfo {
+  manifestUrl: string;
+  id: string;
+  name: string;
+  dtype: 'fp32' | 'fp16';
+  backend: 'webgpu' | 'wasm' | 'node';
+  components: string[];
+  /** Total bytes of all model files named by the manifest. */
+  bytes: number;
+}
+
+/** GPU adapter facts as seen from inside the worker. */
+export interface GpuAdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  features: string[];
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface Capabilities {
+  /** navigator.gpu exists in this context. */
+  webgpuApi: boolean;
+  /** requestAdapter() returned an adapter (null otherwise). */
+  adapter: GpuAdapterSummary | null;
+  /** Why there is no adapter, when there is none. */
+  adapterError?: string;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** Whether an inference engine is part of this build. */
+  engineAvailable: boolean;
+}
