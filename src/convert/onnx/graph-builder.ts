@@ -34,7 +34,9 @@ export type AttrValue =
   | { float: number }
   | { floats: number[] }
   | { ints: number[] }
-  | { tensor: TensorData };
+  | { tensor: TensorData }
+  /** A subgraph (Loop/If/Scan body); it may read values of the enclosing graph by name. */
+  | { graph: GraphBuilder };
 
 export interface TensorData {
   dtype: DType;
@@ -194,6 +196,12 @@ export class GraphBuilder {
     for (const o of outputs) this.usedNames.add(o);
     const domain = opts.domain ?? '';
     if (domain && !(domain in this.opsets)) this.opsets[domain] = 1;
+    // Domains used inside a subgraph must be imported by the model that holds it.
+    for (const a of Object.values(attrs)) {
+      if (typeof a === 'object' && a !== null && 'graph' in a) {
+        for (const [d, v] of Object.entries(a.graph.opsets)) if (!(d in this.opsets)) this.opsets[d] = v;
+      }
+    }
     this.nodes.push({ opType, inputs, outputs, name, domain, attrs });
     return outputs;
   }
@@ -217,36 +225,19 @@ export class GraphBuilder {
     const threshold = opts.externalThreshold ?? 1024;
     const dataChunks: Chunk[] = [];
     let dataOffset = 0;
-
-    const graph = new ProtoMessage();
-    for (const n of this.nodes) graph.message(1, encodeNode(n));
-    graph.string(2, this.graphName);
-    for (const [name, t] of this.initializers) {
-      const tp = new ProtoMessage();
-      for (const d of t.dims) tp.varint(1, d);
-      tp.varint(2, ONNX_DTYPE[t.dtype]);
-      tp.string(8, name);
-      if (opts.externalDataFile && t.bytes.byteLength >= threshold) {
-        // ORT requires no particular alignment, but 64-byte alignment lets it mmap/copy fast.
-        const pad = (64 - (dataOffset % 64)) % 64;
-        if (pad) {
-          dataChunks.push(new Uint8Array(pad));
-          dataOffset += pad;
-        }
-        dataChunks.push(t.bytes);
-        const entry = (k: string, v: string) => new ProtoMessage().string(1, k).string(2, v);
-        tp.message(13, entry('location', opts.externalDataFile));
-        tp.message(13, entry('offset', String(dataOffset)));
-        tp.message(13, entry('length', String(t.bytes.byteLength)));
-        tp.varint(14, 1);
-        dataOffset += t.bytes.byteLength;
-      } else {
-        tp.bytes(9, t.bytes);
+    const graph = this.encodeGraph((t) => {
+      if (!opts.externalDataFile || t.bytes.byteLength < threshold) return null;
+      // ORT requires no particular alignment, but 64-byte alignment lets it mmap/copy fast.
+      const pad = (64 - (dataOffset % 64)) % 64;
+      if (pad) {
+        dataChunks.push(new Uint8Array(pad));
+        dataOffset += pad;
       }
-      graph.message(5, tp);
-    }
-    for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
-    for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
+      dataChunks.push(t.bytes);
+      const offset = dataOffset;
+      dataOffset += t.bytes.byteLength;
+      return { location: opts.externalDataFile, offset };
+    });
 
     const model = new ProtoMessage();
     model.varint(1, 8); // ir_version 8 (ONNX 1.10+), accepted by ORT 1.30
@@ -269,6 +260,33 @@ export class GraphBuilder {
       throw new Error(`graph ${this.graphName} is ${out.modelBytes} bytes: over protobuf's 2 GiB limit, use external data`);
     }
     return out;
+  }
+
+  /** GraphProto of this graph; `external` decides per initializer whether it goes to the data file. */
+  encodeGraph(external: (t: TensorData) => { location: string; offset: number } | null = () => null): ProtoMessage {
+    const graph = new ProtoMessage();
+    for (const n of this.nodes) graph.message(1, encodeNode(n));
+    graph.string(2, this.graphName);
+    for (const [name, t] of this.initializers) {
+      const tp = new ProtoMessage();
+      for (const d of t.dims) tp.varint(1, d);
+      tp.varint(2, ONNX_DTYPE[t.dtype]);
+      tp.string(8, name);
+      const ext = external(t);
+      if (ext) {
+        const entry = (k: string, v: string) => new ProtoMessage().string(1, k).string(2, v);
+        tp.message(13, entry('location', ext.location));
+        tp.message(13, entry('offset', String(ext.offset)));
+        tp.message(13, entry('length', String(t.bytes.byteLength)));
+        tp.varint(14, 1);
+      } else {
+        tp.bytes(9, t.bytes);
+      }
+      graph.message(5, tp);
+    }
+    for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
+    for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
+    return graph;
   }
 
   /** Whole model in one buffer (small graphs, tests). */
@@ -329,6 +347,9 @@ function encodeAttr(name: string, v: AttrValue): ProtoMessage {
     a.packedFloats(7, v.floats).varint(20, 6);
   } else if ('ints' in v) {
     a.packedVarints(8, v.ints).varint(20, 7);
+  } else if ('graph' in v) {
+    // Subgraph initializers stay inline: bodies hold small constants, weights live outside.
+    a.message(6, v.graph.encodeGraph()).varint(20, 5);
   } else if ('tensor' in v) {
     const t = v.tensor;
     const tp = new ProtoMessage();
