@@ -1,0 +1,115 @@
+// Submanifold sparse convolutions as dense ONNX (networks.md §2.2, spconv 2.x semantics).
+// Weights: `${prefix}.weight [out,3,3,3,in]` (KRSC), `${prefix}.bias [out]`; the filter index
+// k = 9·r0 + 3·r1 + r2 pairs with the neighbour table column k (src/engine/sparse/neighbours.ts).
+// Index inputs are int32 [N,27] with the missing value N: the features get one zero row
+// appended so that Gather reads zeros there.
+
+import type { GraphBuilder } from '../onnx/graph-builder.ts';
+import type { Weights } from '../weights.ts';
+
+const K3 = 27;
+const CENTRE = 13;
+
+export type SubmConvMode =
+  /** Gather [N,27,Cin] then one MatMul (small N: fewest nodes). */
+  | 'gather-all'
+  /** Σ_k Gather(x, nbr[:,k]) @ W_k, centre without Gather: peak tensor [N,max(Cin,Cout)]. */
+  | 'accumulate';
+
+/** Appends a zero row: [N,C] → [N+1,C]. */
+export function padZeroRow(g: GraphBuilder, x: string, channels: number): string {
+  return g.op('Concat', [x, g.constant('float32', [1, channels], new Float32Array(channels), 'zero_row')], { axis: 0 });
+}
+
+/** The KRSC weight as MatMul operand [27·in, out]: row k·in + i, column o. */
+function kernelMatrix(w: Weights, key: string, cin: number, cout: number): Float32Array {
+  const raw = w.raw(key, [cout, 3, 3, 3, cin]);
+  const kin = K3 * cin;
+  const t = new Float32Array(kin * cout);
+  for (let o = 0; o < cout; o++) for (let r = 0; r < kin; r++) t[r * cout + o] = raw[o * kin + r];
+  return t;
+}
+
+/** Column k of an int index table [R,27] as [R]. */
+export function indexColumn(g: GraphBuilder, nbr: string, k: number): string {
+  return g.op('Gather', [nbr, g.constant('int64', [], [k], 'k')], { axis: 1 });
+}
+
+/** SubMConv3d(kernel 3): x [N,Cin], nbr [N,27] int32 → [N,Cout]. */
+export function submConv3d(
+  g: GraphBuilder,
+  w: Weights,
+  x: string,
+  nbr: string,
+  prefix: string,
+  cin: number,
+  cout: number,
+  mode: SubmConvMode = 'gather-all',
+): string {
+  return g.scope(prefix, () => {
+    const wt = kernelMatrix(w, `${prefix}.weight`, cin, cout);
+    const bias = w.tensor(`${prefix}.bias`, [cout]);
+    const fp = padZeroRow(g, x, cin);
+    if (mode === 'gather-all') {
+      const W = w.param(`${prefix}.weight.KRSC`, [K3 * cin, cout], wt);
+      const gathered = g.op('Gather', [fp, nbr], { axis: 0 }); // [N,27,Cin]
+      const flat = g.op('Reshape', [gathered, g.i64([-1, K3 * cin])]);
+      return g.op('Add', [g.op('MatMul', [flat, W]), bias]);
+    }
+    let acc = g.op('MatMul', [x, w.param(`${prefix}.weight.k${CENTRE}`, [cin, cout], wt.subarray(CENTRE * cin * cout, (CENTRE + 1) * cin * cout))]);
+    for (let k = 0; k < K3; k++) {
+      if (k === CENTRE) continue;
+      const Wk = w.param(`${prefix}.weight.k${k}`, [cin, cout], wt.subarray(k * cin * cout, (k + 1) * cin * cout));
+      const xk = g.op('Gather', [fp, indexColumn(g, nbr, k)], { axis: 0 });
+      acc = g.op('Add', [acc, g.op('MatMul', [xk, Wk])]);
+    }
+    return g.op('Add', [acc, bias]);
+  });
+}
+
+/**
+ * SubMConv3d(kernel 3) on a freshly subdivided tensor whose children all copy their parent's
+ * features: the neighbour at child offset k is a copy of parent row nbrChild[:,k] div 8, so the
+ * product is taken at the parent level first and then gathered (8x fewer MACs, and the [8P,Cin]
+ * subdivided input is never built). xParent [P,Cin], nbrChild [8P,27] int32 (missing 8P, which
+ * div 8 gives the parent pad row P) → [8P,Cout].
+ */
+export function submConv3dFromParents(
+  g: GraphBuilder,
+  w: Weights,
+  xParent: string,
+  nbrChild: string,
+  prefix: string,
+  cin: number,
+  cout: number,
+): string {
+  return g.scope(prefix, () => {
+    const wt = kernelMatrix(w, `${prefix}.weight`, cin, cout);
+    const bias = w.tensor(`${prefix}.bias`, [cout]);
+    const fp = padZeroRow(g, xParent, cin);
+    const eight = g.constant('int32', [], [8], 'eight');
+    let acc = '';
+    for (let k = 0; k < K3; k++) {
+      const Wk = w.param(`${prefix}.weight.k${k}`, [cin, cout], wt.subarray(k * cin * cout, (k + 1) * cin * cout));
+      const yk = g.op('MatMul', [fp, Wk]); // [P+1,Cout]; the zero row stays zero (no bias yet)
+      const pk = g.op('Div', [indexColumn(g, nbrChild, k), eight]);
+      const term = g.op('Gather', [yk, pk], { axis: 0 });
+      acc = acc ? g.op('Add', [acc, term]) : term;
+    }
+    return g.op('Add', [acc, bias]);
+  });
+}
+
+/**
+ * spconv's kernel-size-1 SubMConv shortcut (mesh decoder skip_connection, in≠out): the
+ * [out,1,1,1,in] buffer is reinterpreted row-major as [in,out], NOT transposed:
+ * out = x @ weight.view(in,out) + bias. This is what the reference computes with the released
+ * weights, so it is reproduced as is.
+ */
+export function submConv1x1Quirk(g: GraphBuilder, w: Weights, x: string, prefix: string, cin: number, cout: number): string {
+  return g.scope(prefix, () => {
+    const raw = w.raw(`${prefix}.weight`, [cout, 1, 1, 1, cin]);
+    const W = w.param(`${prefix}.weight.view_in_out`, [cin, cout], raw);
+    return g.op('Add', [g.op('MatMul', [x, W]), w.tensor(`${prefix}.bias`, [cout])]);
+  });
+}
