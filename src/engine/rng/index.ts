@@ -1,0 +1,2 @@
+export { TorchGenerator, torchSeedToMt } from './torch-generator.ts';
+export { MT19937 } from './mt19937.ts';
