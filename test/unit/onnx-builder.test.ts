@@ -32,6 +32,23 @@ describe('ONNX graph builder', () => {
     expect(Array.from(out.y.data as Float32Array)).toEqual([sum, sum + 1, sum + 2, sum + 3]);
   });
 
+  it('shards external data into files of bounded size that ORT loads together', async () => {
+    const g = new GraphBuilder('shards');
+    const x = g.input('x', 'float32', [1]);
+    let acc = x;
+    for (let i = 0; i < 3; i++) {
+      const w = g.initializer(`w${i}`, tensorFromArray('float32', [4096], new Float32Array(4096).fill(i + 1)));
+      acc = g.op('Add', [acc, g.op('ReduceSum', [w], { keepdims: 1 })]);
+    }
+    g.output(acc, 'y', 'float32', [1]);
+    const ser = g.serialize({ externalDataFile: 'm.onnx.data', maxShardBytes: 20_000 });
+    expect(ser.shards!.map((s) => s.file)).toEqual(['m.onnx.data', 'm.onnx.data.1', 'm.onnx.data.2']);
+    expect(ser.shards!.every((s) => s.bytes <= 20_000)).toBe(true);
+    const out = await runGraph(concatChunks(ser.model), { x: { dtype: 'float32', dims: [1], data: new Float32Array([0.5]) } },
+      ser.shards!.map((s) => ({ path: s.file, data: concatChunks(s.chunks) })));
+    expect(out.y.data[0]).toBe(0.5 + 4096 * (1 + 2 + 3));
+  });
+
   it('round-trips half floats with ties to even', () => {
     for (const v of [0, 1, -2, 0.5, 65504, 6.103515625e-5, 5.960464477539063e-8, 1 / 3]) {
       const h = halfToFloat(floatToHalf(v));

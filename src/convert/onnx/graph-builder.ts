@@ -86,11 +86,25 @@ export interface SerializeOptions {
   /** Write initializers of at least `externalThreshold` bytes to this file (relative name). */
   externalDataFile?: string;
   externalThreshold?: number;
+  /**
+   * Split external data into files of at most this many bytes (a tensor larger than that gets a
+   * file of its own): browsers handle single ArrayBuffers over ~2 GB badly. Shard 0 is
+   * `externalDataFile`, shard i > 0 is `${externalDataFile}.${i}`.
+   */
+  maxShardBytes?: number;
+}
+
+export interface ExternalShard {
+  file: string;
+  chunks: Chunk[];
+  bytes: number;
 }
 
 export interface SerializedModel {
   model: Chunk[];
   modelBytes: number;
+  /** External data files in order (empty when nothing was externalised). */
+  shards?: ExternalShard[];
   /** Chunks of the external data file, if any. */
   data?: Chunk[];
   dataBytes?: number;
@@ -223,20 +237,27 @@ export class GraphBuilder {
 
   serialize(opts: SerializeOptions = {}): SerializedModel {
     const threshold = opts.externalThreshold ?? 1024;
-    const dataChunks: Chunk[] = [];
-    let dataOffset = 0;
+    const maxShard = opts.maxShardBytes ?? Infinity;
+    const shards: ExternalShard[] = [];
+    const newShard = () => {
+      const file = shards.length === 0 ? opts.externalDataFile! : `${opts.externalDataFile}.${shards.length}`;
+      shards.push({ file, chunks: [], bytes: 0 });
+      return shards[shards.length - 1];
+    };
     const graph = this.encodeGraph((t) => {
       if (!opts.externalDataFile || t.bytes.byteLength < threshold) return null;
-      // ORT requires no particular alignment, but 64-byte alignment lets it mmap/copy fast.
-      const pad = (64 - (dataOffset % 64)) % 64;
+      let shard = shards.length ? shards[shards.length - 1] : newShard();
+      if (shard.bytes > 0 && shard.bytes + t.bytes.byteLength > maxShard) shard = newShard();
+      // ORT requires no particular alignment, but 64-byte alignment lets it copy fast.
+      const pad = (64 - (shard.bytes % 64)) % 64;
       if (pad) {
-        dataChunks.push(new Uint8Array(pad));
-        dataOffset += pad;
+        shard.chunks.push(new Uint8Array(pad));
+        shard.bytes += pad;
       }
-      dataChunks.push(t.bytes);
-      const offset = dataOffset;
-      dataOffset += t.bytes.byteLength;
-      return { location: opts.externalDataFile, offset };
+      shard.chunks.push(t.bytes);
+      const offset = shard.bytes;
+      shard.bytes += t.bytes.byteLength;
+      return { location: shard.file, offset };
     });
 
     const model = new ProtoMessage();
@@ -253,8 +274,12 @@ export class GraphBuilder {
     const chunks = model.finish();
     const out: SerializedModel = { model: chunks, modelBytes: model.byteLength };
     if (opts.externalDataFile) {
-      out.data = dataChunks;
-      out.dataBytes = dataOffset;
+      out.shards = shards;
+      // Single-file view kept for callers that do not shard.
+      if (shards.length <= 1) {
+        out.data = shards[0]?.chunks ?? [];
+        out.dataBytes = shards[0]?.bytes ?? 0;
+      }
     }
     if (out.modelBytes > 2 ** 31 - 1) {
       throw new Error(`graph ${this.graphName} is ${out.modelBytes} bytes: over protobuf's 2 GiB limit, use external data`);
