@@ -1,0 +1,52 @@
+// Index feeds of the SLat decoder graphs (input names: convert/networks/sparse-transformer.ts,
+// slat-decoder-mesh.ts). Built once per decode from the stage-2 coords; all indices int32.
+
+import { checkCoords } from './coords.ts';
+import { buildNeighbourMap, childNeighbourMap, KERNEL_VOLUME } from './neighbours.ts';
+import { buildSwinWindows } from './swin-windows.ts';
+
+export interface SparseFeed {
+  dtype: 'int32' | 'float32';
+  dims: number[];
+  data: Int32Array | Float32Array;
+}
+
+export interface TrunkFeedOptions {
+  windowSize: number;
+  /** Padded window groups per partition; must equal the graph's swinGroups. */
+  swinGroups: number;
+  numBlocks: number;
+}
+
+/** pos [N,3] and the swin tables of every shift the blocks use. */
+export function trunkIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): Record<string, SparseFeed> {
+  checkCoords(coords, n);
+  const pos = new Int32Array(n * 3);
+  for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) pos[i * 3 + a] = coords[i * 4 + 1 + a];
+  const feeds: Record<string, SparseFeed> = { pos: { dtype: 'int32', dims: [n, 3], data: pos } };
+  const shifts = new Set<number>();
+  for (let i = 0; i < opts.numBlocks; i++) shifts.add(i % 2 === 0 ? 0 : opts.windowSize >> 1);
+  for (const s of shifts) {
+    const sw = buildSwinWindows(coords, n, opts.windowSize, s, opts.swinGroups);
+    sw.groups.forEach((gr, gi) => {
+      feeds[`swin${s}_index_${gi}`] = { dtype: 'int32', dims: [gr.windows, gr.length], data: gr.index };
+      feeds[`swin${s}_mask_${gi}`] = { dtype: 'float32', dims: [gr.windows, gr.length], data: gr.mask };
+    });
+    feeds[`swin${s}_inverse`] = { dtype: 'int32', dims: [n], data: sw.inverse };
+  }
+  return feeds;
+}
+
+/**
+ * Trunk feeds plus the neighbour tables of the two subdivided levels:
+ * nbr_sub1 [8N,27] (2× resolution), nbr_sub2 [64N,27] (4× resolution); missing = row count.
+ * The 1×-level table is only an intermediate (hash-based); the finer ones are derived from it.
+ */
+export function meshDecoderIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): Record<string, SparseFeed> {
+  const feeds = trunkIndexInputs(coords, n, opts);
+  const nbr1 = childNeighbourMap(buildNeighbourMap(coords, n), n);
+  const nbr2 = childNeighbourMap(nbr1, 8 * n);
+  feeds.nbr_sub1 = { dtype: 'int32', dims: [8 * n, KERNEL_VOLUME], data: nbr1 };
+  feeds.nbr_sub2 = { dtype: 'int32', dims: [64 * n, KERNEL_VOLUME], data: nbr2 };
+  return feeds;
+}
