@@ -52,7 +52,7 @@ export async function sampleFlowEuler(
   const pairs = timePairs(params.steps, params.rescaleT);
   const trace: SampleTrace | undefined = opts.trace ? { tPairs: pairs.map(([a, b]) => [a, b]), xSteps: [], predX0Steps: [] } : undefined;
 
-  let x = Float32Array.from(noise);
+  let x: Float32Array = Float32Array.from(noise);
   for (let i = 0; i < pairs.length; i++) {
     const [t, tPrev] = pairs[i];
     const v = await velocity(x, t, i);

@@ -7,10 +7,12 @@ export function numpyLinspace(start: number, stop: number, num: number): Float64
   const out = new Float64Array(num);
   const div = num - 1;
   const delta = stop - start;
-  const step = div > 0 ? delta / div : NaN;
+  const step = delta / div;
   for (let i = 0; i < num; i++) {
-    // numpy: y = arange(num) * step (or / div * delta when step == 0), then y += start.
-    out[i] = (step === 0 ? (i / div) * delta : i * step) + start;
+    // numpy: y = arange(num)·step, or (arange / div)·delta when step == 0, or arange·delta when
+    // div == 0 (a single point); then y += start.
+    const y = div <= 0 ? i * delta : step === 0 ? (i / div) * delta : i * step;
+    out[i] = y + start;
   }
   if (num > 1) out[num - 1] = stop;
   return out;
