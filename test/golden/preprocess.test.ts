@@ -1,9 +1,9 @@
 // preprocess_image against the reference's own outputs: every inputN_rgba / outputN_rgb pair
 // listed in golden/preprocess/index.json must match bit for bit.
 import { describe, expect, it } from 'vitest';
-import { hasCase, readIndex, readTensor } from '../helpers/golden.ts';
+import { goldenRoot, hasCase, readIndex, readTensor } from '../helpers/golden.ts';
 import { preprocessImage } from '../../src/engine/preprocess/preprocess-image.ts';
-import { preprocessPairs } from '../../src/verify/preprocess.ts';
+import { preprocessPairs, verifyPreprocess } from '../../src/verify/preprocess.ts';
 
 const CASE = 'preprocess';
 
@@ -32,4 +32,20 @@ describe.skipIf(!hasCase(CASE))('golden preprocess', () => {
       expect({ differing: diff, maxAbs }).toEqual({ differing: 0, maxAbs: 0 });
     });
   }
+
+  it('verifyPreprocess reports one passing row per pair', async () => {
+    const rows = await verifyPreprocess(goldenRoot);
+    expect(rows.map((r) => r.tensor)).toEqual(pairs.map((p) => p.output));
+    for (const r of rows) expect(r).toMatchObject({ case: 'preprocess', maxAbs: 0, tol: 0, pass: true });
+  });
+});
+
+describe('preprocessPairs', () => {
+  it('pairs by number and refuses an unpaired tensor', () => {
+    expect(preprocessPairs({ output10_rgb: {}, input2_rgba: {}, input10_rgba: {}, output2_rgb: {} })).toEqual([
+      { input: 'input2_rgba', output: 'output2_rgb' },
+      { input: 'input10_rgba', output: 'output10_rgb' },
+    ]);
+    expect(() => preprocessPairs({ input0_rgba: {} })).toThrow(/no output0_rgb/);
+  });
 });
