@@ -37,7 +37,7 @@ describe.skipIf(!hasCase(CASE))('golden slat_decoder_gs', () => {
     const c = compare(out.out_feats.data as Float32Array, ref.data as Float32Array);
     console.log(`slat_decoder_gs fp32 out_feats max|err| ${c.maxAbs.toExponential(3)} rms(ref) ${c.rmsRef.toFixed(3)}`);
     expect(c.maxAbs).toBeLessThanOrEqual(1e-4 * Math.max(1, c.rmsRef));
-    expect(Array.from(readTensor(CASE, 'out_coords').data)).toEqual(Array.from(coords));
+    expect(Array.from(readTensor(CASE, 'out_coords').data as Int32Array)).toEqual(Array.from(coords));
 
     const gs = decodeGaussians(out.out_feats.data as Float32Array, coords, n, { resolution: config.args.resolution, representation: config.args.representation_config }, out.offset_perturbation.data as Float32Array);
     const fields: [string, Float32Array][] = [['gs_xyz', gs.xyz], ['gs_features_dc', gs.featuresDc], ['gs_scaling', gs.scaling], ['gs_rotation', gs.rotation], ['gs_opacity', gs.opacity]];

@@ -1,9 +1,10 @@
 // Index feeds of the SLat decoder graphs (input names: convert/networks/sparse-transformer.ts,
 // slat-decoder-mesh.ts). Built once per decode from the stage-2 coords; all indices int32.
 
-import { checkCoords } from './coords.ts';
+import { checkCoords, SparseCoordsError } from './coords.ts';
 import { buildNeighbourMap, childNeighbourMap, KERNEL_VOLUME } from './neighbours.ts';
 import { buildSwinWindows } from './swin-windows.ts';
+import { subdivideCoords } from './subdivide.ts';
 
 export interface SparseFeed {
   dtype: 'int32' | 'float32';
@@ -43,10 +44,20 @@ export function trunkIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedO
  * The 1×-level table is only an intermediate (hash-based); the finer ones are derived from it.
  */
 export function meshDecoderIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): Record<string, SparseFeed> {
+  checkCoords(coords, n);
+  // The graph's GroupNorms take statistics over all rows: one sample per run.
+  for (let i = 1; i < n; i++) {
+    if (coords[i * 4] !== coords[0]) throw new SparseCoordsError(`mesh decoder: coords hold several batch items (row ${i} has batch ${coords[i * 4]}, row 0 has ${coords[0]}); decode one sample per run`);
+  }
   const feeds = trunkIndexInputs(coords, n, opts);
   const nbr1 = childNeighbourMap(buildNeighbourMap(coords, n), n);
   const nbr2 = childNeighbourMap(nbr1, 8 * n);
   feeds.nbr_sub1 = { dtype: 'int32', dims: [8 * n, KERNEL_VOLUME], data: nbr1 };
   feeds.nbr_sub2 = { dtype: 'int32', dims: [64 * n, KERNEL_VOLUME], data: nbr2 };
   return feeds;
+}
+
+/** Coords of the mesh decoder's output rows: two subdivisions, row (p·8 + k1)·8 + k2. */
+export function meshDecoderOutputCoords(coords: Int32Array, n: number): Int32Array {
+  return subdivideCoords(subdivideCoords(coords, n), 8 * n);
 }

@@ -1,0 +1,63 @@
+// SLatMeshDecoder / ElasticSLatMeshDecoder (networks.md §6) → ONNX.
+// Inputs: feats [N,latent] float32, pos [N,3] int32, swin tables (sparse-transformer.ts),
+//         nbr_sub1 [8N,27] int32, nbr_sub2 [64N,27] int32 (engine/sparse/decoder-feeds.ts).
+// Output: out_feats [64N,101] float32 (101 with colour, 53 without), rows in the subdivide order
+//         (engine/sparse/subdivide.ts applied twice).
+// One sample per run (the GroupNorms take statistics over all rows).
+//
+// Largest single tensors at N rows (C = model_channels, 64N rows at the finest level):
+//   [64N, C/8] activations and gathered conv terms, [64N, out_channels] output, [64N,27] int32 table.
+//   Real config (C=768, N=20000 → 1.28 M rows): 491 MB, 517 MB, 138 MB; the trunk's MLP hidden
+//   [N,4C] is 246 MB. No tensor holds 27 neighbour rows at once (per-offset accumulation), and
+//   the first conv of each subdivide block multiplies at the parent level and gathers after.
+
+import { GraphBuilder } from '../onnx/graph-builder.ts';
+import type { ModelConfig } from '../checkpoint.ts';
+import type { Weights } from '../weights.ts';
+import { linear, silu } from '../layers/basic.ts';
+import { groupNormRows } from '../layers/group-norm.ts';
+import { submConv1x1Quirk, submConv3d, submConv3dFromParents } from '../layers/sparse-conv.ts';
+import { addSubdividedParent } from '../layers/subdivide.ts';
+import { declareTrunkInputs, sparseTransformerTrunk, trunkConfigFromArgs, type SparseTrunkConfig } from './sparse-transformer.ts';
+
+export const MESH_DECODER_CLASSES = ['SLatMeshDecoder', 'ElasticSLatMeshDecoder'];
+
+export interface MeshDecoderConfig extends SparseTrunkConfig {
+  resolution: number;
+  useColor: boolean;
+  /** 8 sdf + 24 deform + 21 weights (+ 48 colour). */
+  outChannels: number;
+}
+
+export function meshDecoderConfig(config: ModelConfig, swinGroups = 4): MeshDecoderConfig {
+  if (!MESH_DECODER_CLASSES.includes(config.name)) throw new Error(`config name ${config.name} is not a mesh decoder (${MESH_DECODER_CLASSES.join(', ')})`);
+  const trunk = trunkConfigFromArgs(config.args, config.name, swinGroups);
+  if (trunk.modelChannels % 8 !== 0) throw new Error(`${config.name}: model_channels ${trunk.modelChannels} must be divisible by 8`);
+  const useColor = Boolean(config.args.representation_config?.use_color);
+  return { ...trunk, resolution: config.args.resolution, useColor, outChannels: 8 + 24 + 21 + (useColor ? 48 : 0) };
+}
+
+/** SparseSubdivideBlock3d: x [P,cin] → [8P,cout] at twice the resolution. */
+function subdivideBlock(g: GraphBuilder, w: Weights, x: string, nbrChild: string, prefix: string, cin: number, cout: number): string {
+  const a = silu(g, groupNormRows(g, w, x, `${prefix}.act_layers.0`, cin));
+  let h = submConv3dFromParents(g, w, a, nbrChild, `${prefix}.out_layers.0.conv`, cin, cout);
+  h = silu(g, groupNormRows(g, w, h, `${prefix}.out_layers.1`, cout));
+  h = submConv3d(g, w, h, nbrChild, `${prefix}.out_layers.3.conv`, cout, cout, 'accumulate');
+  // The skip of subdivide(x) equals subdivide(skip(x)): computed on the parents, broadcast ×8.
+  const skip = cin === cout ? x : submConv1x1Quirk(g, w, x, `${prefix}.skip_connection.conv`, cin, cout);
+  return g.scope(prefix, () => addSubdividedParent(g, h, skip, cout));
+}
+
+export function buildMeshDecoderGraph(w: Weights, cfg: MeshDecoderConfig): GraphBuilder {
+  const g = w.g;
+  const inputs = declareTrunkInputs(g, cfg);
+  const nbr1 = g.input('nbr_sub1', 'int32', ['N8', 27]);
+  const nbr2 = g.input('nbr_sub2', 'int32', ['N64', 27]);
+  const C = cfg.modelChannels;
+  let h = sparseTransformerTrunk(g, w, cfg, inputs);
+  h = subdivideBlock(g, w, h, nbr1, 'upsample.0', C, C / 4);
+  h = subdivideBlock(g, w, h, nbr2, 'upsample.1', C / 4, C / 8);
+  const out = linear(g, w, h, 'out_layer', C / 8, cfg.outChannels);
+  g.output(out, 'out_feats', 'float32', ['N64', cfg.outChannels]);
+  return g;
+}
