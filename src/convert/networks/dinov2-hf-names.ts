@@ -159,3 +159,18 @@ export function dinov2ArgsFromHfConfig(cfg: Record<string, any>): Record<string,
     num_channels: cfg.num_channels ?? 3,
   };
 }
+
+/**
+ * An HF checkpoint (its config.json object + tensors) as the hub-named args and source that
+ * buildDinov2 takes. `configLabel` names the config file in errors.
+ */
+export function hfDinov2Source(hfConfig: Record<string, any>, source: StateDictSource, configLabel: string): { args: Record<string, any>; source: StateDictSource } {
+  let args: Record<string, any>;
+  try {
+    args = dinov2ArgsFromHfConfig(hfConfig);
+  } catch (e) {
+    throw new Error(`${configLabel}: ${(e as Error).message}`);
+  }
+  if (!isHfDinov2(source)) throw new Error(`${source.label}: no embeddings.cls_token tensor: not a Hugging Face DINOv2 checkpoint`);
+  return { args, source: new HfDinov2Source(source) };
+}
