@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/convert/onnx/graph-builder.ts';
+import { Weights, type StateDictSource } from '../../src/convert/weights.ts';
+import { attention, multiHeadRmsNorm, type AttentionImpl } from '../../src/convert/layers/attention.ts';
+import { runGraph } from '../helpers/ort.ts';
+
+const B = 2, S = 37, L = 23, H = 2, D = 4, C = H * D;
+
+function rand(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s / 2 ** 31) * 4 - 2;
+  });
+}
+
+/** softmax(q·kᵀ/√D)·v per batch item and head, in float64. */
+function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array): Float64Array {
+  const out = new Float64Array(B * S * C);
+  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < S; i++) {
+    const sc = new Float64Array(L);
+    let mx = -Infinity;
+    for (let j = 0; j < L; j++) {
+      let d = 0;
+      for (let e = 0; e < D; e++) d += q[(b * S + i) * C + h * D + e] * k[(b * L + j) * C + h * D + e];
+      sc[j] = d / Math.sqrt(D);
+      mx = Math.max(mx, sc[j]);
+    }
+    let z = 0;
+    for (let j = 0; j < L; j++) z += (sc[j] = Math.exp(sc[j] - mx));
+    for (let e = 0; e < D; e++) {
+      let acc = 0;
+      for (let j = 0; j < L; j++) acc += (sc[j] / z) * v[(b * L + j) * C + h * D + e];
+      out[(b * S + i) * C + h * D + e] = acc;
+    }
+  }
+  return out;
+}
+
+const q = rand(B * S * C, 1), k = rand(B * L * C, 2), v = rand(B * L * C, 3);
+const feeds = {
+  q: { dtype: 'float32' as const, dims: [B, S, C], data: q },
+  k: { dtype: 'float32' as const, dims: [B, L, C], data: k },
+  v: { dtype: 'float32' as const, dims: [B, L, C], data: v },
+};
+
+async function run(impl: AttentionImpl, queryChunk: number, staticS: boolean): Promise<Float32Array> {
+  const g = new GraphBuilder('attn');
+  const qi = g.input('q', 'float32', ['B', staticS ? S : 'S', C]);
+  const ki = g.input('k', 'float32', ['B', 'L', C]);
+  const vi = g.input('v', 'float32', ['B', 'L', C]);
+  g.output(attention(g, qi, ki, vi, H, D, { impl, queryChunk }, staticS ? S : undefined), 'o', 'float32', ['B', 'S', C]);
+  const out = await runGraph(g.toBytes(), feeds);
+  expect(out.o.dims).toEqual([B, S, C]);
+  return out.o.data as Float32Array;
+}
+
+describe('attention in query blocks', () => {
+  const ref = referenceAttention(q, k, v);
+  for (const impl of ['mha', 'matmul'] as const) {
+    for (const [chunk, staticS] of [[64, true], [8, true], [8, false], [37, false], [100, false]] as const) {
+      it(`${impl}: chunk ${chunk}, ${staticS ? 'static S (unrolled)' : 'dynamic S (Loop)'} equals the reference`, async () => {
+        const o = await run(impl, chunk, staticS);
+        let err = 0;
+        for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(o[i] - ref[i]));
+        expect(err).toBeLessThan(2e-6);
+      });
+    }
+  }
+
+  it('rejects a bad chunk size', () => {
+    const g = new GraphBuilder('bad');
+    expect(() => attention(g, 'q', 'k', 'v', H, D, { impl: 'mha', queryChunk: 0 }, S)).toThrow(/attnQueryChunk/);
+  });
+});
+
+describe('multi-head RMS norm', () => {
+  it('is x / max(‖x‖, 1e-12) · gamma · √D per head (zero vectors stay zero)', async () => {
+    const gamma = rand(H * D, 7);
+    const src: StateDictSource = { label: 'mem', keys: () => ['n.gamma'], shape: () => [H, D], float32: () => gamma };
+    const g = new GraphBuilder('rms');
+    const w = new Weights(src, g);
+    const x = g.input('x', 'float32', [1, 3, C]);
+    g.output(multiHeadRmsNorm(g, w, x, 'n.gamma', H, D), 'y', 'float32', [1, 3, C]);
+    w.assertAllUsed();
+    const xv = rand(3 * C, 9);
+    xv.fill(0, C, C + D); // token 1, head 0: all zero
+    const out = (await runGraph(g.toBytes(), { x: { dtype: 'float32', dims: [1, 3, C], data: xv } })).y.data as Float32Array;
+    for (let t = 0; t < 3; t++) for (let h = 0; h < H; h++) {
+      let n = 0;
+      for (let e = 0; e < D; e++) n += xv[t * C + h * D + e] ** 2;
+      const denom = Math.max(Math.sqrt(n), 1e-12);
+      for (let e = 0; e < D; e++) {
+        const i = t * C + h * D + e;
+        expect(out[i]).toBeCloseTo((xv[i] / denom) * gamma[h * D + e] * Math.sqrt(D), 5);
+      }
+    }
+    expect(Array.from(out.subarray(C, C + D)).every((y) => y === 0)).toBe(true);
+  });
+});
