@@ -53,7 +53,7 @@ function faceCorners(): number[][] {
   return faces;
 }
 
-function buildCase(cubeCase: number, faces: number[][]): number[] {
+function buildCase(cubeCase: number, faces: number[][], faceMasks: Uint8Array): number[] {
   const inside = (c: number) => ((cubeCase >> c) & 1) === 1;
   const next = new Int8Array(12).fill(-1);
   for (const q of faces) {
@@ -81,9 +81,48 @@ function buildCase(cubeCase: number, faces: number[][]): number[] {
     }
     // The loop runs CCW around the inside corners seen from the inside side, so its
     // right-hand normal points toward −SDF; emit it reversed to face +SDF.
-    for (let k = 1; k + 1 < loop.length; k++) tris.push(loop[0], loop[k + 1], loop[k]);
+    const t = triangulateLoop(loop, faceMasks);
+    if (!t) throw new Error(`mc-tables: case ${cubeCase}: no triangulation of loop [${loop}] avoids face diagonals`);
+    for (let k = 0; k < t.length; k += 3) tris.push(t[k], t[k + 2], t[k + 1]);
   }
   return tris;
+}
+
+/** Bit f set if edge e lies on cube face f. */
+function edgeFaceMasks(faces: number[][]): Uint8Array {
+  const m = new Uint8Array(12);
+  faces.forEach((q, f) => {
+    for (let i = 0; i < 4; i++) m[edgeBetween(q[i], q[(i + 1) % 4])] |= 1 << f;
+  });
+  return m;
+}
+
+/**
+ * Triangulate a loop of edge ids (as a polygon, keeping its order) without any diagonal
+ * between two edges on a common cube face: the neighbouring cube sees the same face and could
+ * use the same pair, which would put one mesh edge in four triangles (non-manifold).
+ * Diagonals through the cube's interior belong to this cube alone.
+ */
+function triangulateLoop(loop: number[], faceMask: Uint8Array): number[] | null {
+  const ok = (a: number, b: number) => (faceMask[a] & faceMask[b]) === 0;
+  const solve = (poly: number[]): number[] | null => {
+    if (poly.length === 3) return poly.slice();
+    const n = poly.length;
+    const a = poly[0];
+    const b = poly[n - 1];
+    // Triangle (a, poly[j], b) on the closing side; both new sides must be allowed diagonals.
+    for (let j = 1; j < n - 1; j++) {
+      if (j > 1 && !ok(a, poly[j])) continue;
+      if (j < n - 2 && !ok(poly[j], b)) continue;
+      const left = j > 1 ? solve(poly.slice(0, j + 1)) : [];
+      if (!left) continue;
+      const right = j < n - 2 ? solve(poly.slice(j)) : [];
+      if (!right) continue;
+      return [...left, a, poly[j], b, ...right];
+    }
+    return null;
+  };
+  return solve(loop);
 }
 
 /** Triangles of case c are TRI_EDGES[TRI_OFFSET[c] .. TRI_OFFSET[c + 1]), 3 edge ids each. */
@@ -92,10 +131,11 @@ export let TRI_EDGES: Uint8Array;
 
 {
   const faces = faceCorners();
+  const masks = edgeFaceMasks(faces);
   const all: number[] = [];
   for (let c = 0; c < 256; c++) {
     TRI_OFFSET[c] = all.length;
-    all.push(...buildCase(c, faces));
+    all.push(...buildCase(c, faces, masks));
   }
   TRI_OFFSET[256] = all.length;
   TRI_EDGES = Uint8Array.from(all);
