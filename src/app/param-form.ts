@@ -1,0 +1,87 @@
+// The parameter inputs, generated from the schema's field table so names, defaults and ranges
+// cannot drift from the API, plus inline display of validation issues.
+import { MULTI_FIELDS, type ParamFieldSpec } from '../api/schema.ts';
+import type { ValidationIssue } from '../api/types.ts';
+
+function inputFor(spec: ParamFieldSpec): HTMLInputElement | HTMLSelectElement {
+  if (spec.kind === 'enum') {
+    const select = document.createElement('select');
+    for (const option of spec.options) {
+      const el = document.createElement('option');
+      el.value = String(option);
+      el.textContent = String(option);
+      el.selected = option === spec.default;
+      select.append(el);
+    }
+    return select;
+  }
+  const input = document.createElement('input');
+  input.type = 'number';
+  input.min = String(spec.min);
+  input.max = String(spec.max);
+  input.step = spec.kind === 'int' ? '1' : spec.name === 'mesh_simplify' ? '0.01' : '0.1';
+  if (spec.default !== undefined) input.value = String(spec.default);
+  else input.placeholder = 'random';
+  return input;
+}
+
+function rangeHint(spec: ParamFieldSpec): string {
+  if (spec.kind === 'enum') return `one of ${spec.options.join(', ')}; default ${spec.default}`;
+  const max = spec.max === Number.MAX_SAFE_INTEGER ? '2^53−1' : spec.max;
+  return `${spec.kind === 'int' ? 'integer' : 'number'} ${spec.min}–${max}${spec.default !== undefined ? `; default ${spec.default}` : ''}`;
+}
+
+export function renderParamFields(container: HTMLElement): void {
+  for (const spec of MULTI_FIELDS) {
+    const id = `param-${spec.name}`;
+    const wrapper = document.createElement('div');
+    wrapper.dataset.field = spec.name;
+    if (spec.name === 'multiimage_algo') wrapper.hidden = true;
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = spec.name;
+    label.title = spec.description;
+    const input = inputFor(spec);
+    input.id = id;
+    input.name = spec.name;
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    hint.textContent = rangeHint(spec);
+    const error = document.createElement('p');
+    error.className = 'field-error';
+    error.dataset.errorFor = spec.name;
+    wrapper.append(label, input, hint, error);
+    container.append(wrapper);
+  }
+}
+
+/**
+ * Reads the parameter inputs as a raw fal input object. Empty fields are omitted so the
+ * schema fills defaults; values are passed as typed so the schema, not the form, judges them.
+ */
+export function readParams(form: HTMLFormElement, multi: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of MULTI_FIELDS) {
+    if (spec.name === 'multiimage_algo' && !multi) continue;
+    const el = form.elements.namedItem(spec.name) as HTMLInputElement | HTMLSelectElement | null;
+    if (!el || el.value.trim() === '') continue;
+    out[spec.name] = spec.kind === 'enum' ? el.value : Number(el.value);
+  }
+  if (out.texture_size !== undefined) out.texture_size = Number(out.texture_size);
+  return out;
+}
+
+export function showIssues(root: HTMLElement, issues: ValidationIssue[]): void {
+  clearIssues(root);
+  for (const issue of issues) {
+    const field = issue.loc.length > 1 ? String(issue.loc[1]) : 'body';
+    const slot = root.querySelector<HTMLElement>(`[data-error-for="${field}"]`) ?? root.querySelector<HTMLElement>('[data-error-for="body"]');
+    if (slot) slot.textContent = slot.textContent ? `${slot.textContent} ${issue.msg}` : issue.msg;
+    root.querySelector(`[name="${field}"]`)?.setAttribute('aria-invalid', 'true');
+  }
+}
+
+export function clearIssues(root: HTMLElement): void {
+  root.querySelectorAll<HTMLElement>('[data-error-for]').forEach((el) => (el.textContent = ''));
+  root.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
