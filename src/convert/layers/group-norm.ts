@@ -18,3 +18,24 @@ export function groupNormRows(g: GraphBuilder, w: Weights, x: string, prefix: st
     return g.op('Add', [g.op('Mul', [flat, w.tensor(`${prefix}.weight`, [channels])]), w.tensor(`${prefix}.bias`, [channels])]);
   });
 }
+
+/** Per-group Σx and Σx² over rows × C/G channels of x [R,C] (the stats pass of a chunked GroupNorm). */
+export function groupSums(g: GraphBuilder, x: string, prefix: string, channels: number, groups = 32): [string, string] {
+  return g.scope(`${prefix}/stats`, () => {
+    const xg = g.op('Reshape', [x, g.i64([-1, groups, channels / groups])]);
+    const s = g.op('ReduceSum', [xg, g.i64([0, 2])], { keepdims: 0 });
+    const ss = g.op('ReduceSum', [g.op('Mul', [xg, xg]), g.i64([0, 2])], { keepdims: 0 });
+    return [s, ss];
+  });
+}
+
+/** GroupNorm with statistics given as inputs mean [G] and rstd [G] = 1/sqrt(var + eps). */
+export function groupNormWithStats(g: GraphBuilder, w: Weights, x: string, mean: string, rstd: string, prefix: string, channels: number, groups = 32): string {
+  return g.scope(prefix, () => {
+    const xg = g.op('Reshape', [x, g.i64([-1, groups, channels / groups])]);
+    const m = g.op('Unsqueeze', [mean, g.i64([0, 2])]);
+    const r = g.op('Unsqueeze', [rstd, g.i64([0, 2])]);
+    const y = g.op('Reshape', [g.op('Mul', [g.op('Sub', [xg, m]), r]), g.i64([-1, channels])]);
+    return g.op('Add', [g.op('Mul', [y, w.tensor(`${prefix}.weight`, [channels])]), w.tensor(`${prefix}.bias`, [channels])]);
+  });
+}

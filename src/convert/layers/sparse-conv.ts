@@ -30,6 +30,45 @@ function kernelMatrix(w: Weights, key: string, cin: number, cout: number): Float
   return t;
 }
 
+/**
+ * Σ_k Gather(xPadded, nbr[:,k]) @ W_k + bias for an index table whose rows need not be the rows
+ * of x (x [M,Cin] with M ≥ rows, e.g. a halo around a chunk; nbr entries index x, pad = M).
+ */
+export function submConv3dGathered(g: GraphBuilder, w: Weights, x: string, nbr: string, prefix: string, cin: number, cout: number): string {
+  return g.scope(prefix, () => {
+    const wt = kernelMatrix(w, `${prefix}.weight`, cin, cout);
+    const bias = w.tensor(`${prefix}.bias`, [cout]);
+    const fp = padZeroRow(g, x, cin);
+    let acc = '';
+    for (let k = 0; k < K3; k++) {
+      const Wk = w.param(`${prefix}.weight.k${k}`, [cin, cout], wt.subarray(k * cin * cout, (k + 1) * cin * cout));
+      const term = g.op('MatMul', [g.op('Gather', [fp, indexColumn(g, nbr, k)], { axis: 0 }), Wk]);
+      acc = acc ? g.op('Add', [acc, term]) : term;
+    }
+    return g.op('Add', [acc, bias]);
+  });
+}
+
+/**
+ * The from-parents conv with a local parent table: xParent [Q,Cin] holds only the parents a
+ * chunk touches and parentNbr [H,27] indexes them directly (pad = Q). Products are taken on the
+ * Q parents, then gathered to the H child rows.
+ */
+export function submConv3dFromParentTable(g: GraphBuilder, w: Weights, xParent: string, parentNbr: string, prefix: string, cin: number, cout: number): string {
+  return g.scope(prefix, () => {
+    const wt = kernelMatrix(w, `${prefix}.weight`, cin, cout);
+    const bias = w.tensor(`${prefix}.bias`, [cout]);
+    const fp = padZeroRow(g, xParent, cin);
+    let acc = '';
+    for (let k = 0; k < K3; k++) {
+      const Wk = w.param(`${prefix}.weight.k${k}`, [cin, cout], wt.subarray(k * cin * cout, (k + 1) * cin * cout));
+      const term = g.op('Gather', [g.op('MatMul', [fp, Wk]), indexColumn(g, parentNbr, k)], { axis: 0 });
+      acc = acc ? g.op('Add', [acc, term]) : term;
+    }
+    return g.op('Add', [acc, bias]);
+  });
+}
+
 /** Column k of an int index table [R,27] as [R]. */
 export function indexColumn(g: GraphBuilder, nbr: string, k: number): string {
   return g.op('Gather', [nbr, g.constant('int64', [], [k], 'k')], { axis: 1 });

@@ -44,17 +44,25 @@ export function trunkIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedO
  * The 1×-level table is only an intermediate (hash-based); the finer ones are derived from it.
  */
 export function meshDecoderIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): Record<string, SparseFeed> {
+  const { feeds, nbrSub1 } = meshDecoderHeadIndexInputs(coords, n, opts);
+  feeds.nbr_sub2 = { dtype: 'int32', dims: [64 * n, KERNEL_VOLUME], data: childNeighbourMap(nbrSub1, 8 * n) };
+  return feeds;
+}
+
+/**
+ * The graph's GroupNorms take statistics over all rows: one sample per run.
+ * Feeds of the chunked form's head graph (trunk feeds + nbr_sub1); nbrSub1 is also what
+ * planMeshTailChunks needs (mesh-chunks.ts).
+ */
+export function meshDecoderHeadIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): { feeds: Record<string, SparseFeed>; nbrSub1: Int32Array } {
   checkCoords(coords, n);
-  // The graph's GroupNorms take statistics over all rows: one sample per run.
   for (let i = 1; i < n; i++) {
     if (coords[i * 4] !== coords[0]) throw new SparseCoordsError(`mesh decoder: coords hold several batch items (row ${i} has batch ${coords[i * 4]}, row 0 has ${coords[0]}); decode one sample per run`);
   }
   const feeds = trunkIndexInputs(coords, n, opts);
-  const nbr1 = childNeighbourMap(buildNeighbourMap(coords, n), n);
-  const nbr2 = childNeighbourMap(nbr1, 8 * n);
-  feeds.nbr_sub1 = { dtype: 'int32', dims: [8 * n, KERNEL_VOLUME], data: nbr1 };
-  feeds.nbr_sub2 = { dtype: 'int32', dims: [64 * n, KERNEL_VOLUME], data: nbr2 };
-  return feeds;
+  const nbrSub1 = childNeighbourMap(buildNeighbourMap(coords, n), n);
+  feeds.nbr_sub1 = { dtype: 'int32', dims: [8 * n, KERNEL_VOLUME], data: nbrSub1 };
+  return { feeds, nbrSub1 };
 }
 
 /** Coords of the mesh decoder's output rows: two subdivisions, row (p·8 + k1)·8 + k2. */

@@ -62,6 +62,17 @@ const CHILD_RULE = (() => {
 })();
 
 /**
+ * One entry of the subdivided level's table without building it: the row of the neighbour of
+ * child row `childRow` (= 8·parent + d) at offset k, or 8·nParent if absent.
+ */
+export function childNeighbour(parentNbr: Int32Array, nParent: number, childRow: number, k: number): number {
+  const p = childRow >> 3;
+  const rule = (childRow & 7) * KERNEL_VOLUME + k;
+  const q = parentNbr[p * KERNEL_VOLUME + CHILD_RULE.parentK[rule]];
+  return q === nParent ? nParent * 8 : q * 8 + CHILD_RULE.child[rule];
+}
+
+/**
  * Neighbour table of the subdivided level (8n rows, row = 8·parent + child) derived from the
  * parent table without hashing: every active parent has all 8 children, inactive parents have
  * none. Missing = 8n.
