@@ -58,7 +58,7 @@ export interface EnqueueResult {
 }
 
 export interface FalQueue {
-  submit<E extends EndpointId>(endpointId: E, options: SubmitOptions<E>): Promise<EnqueueResult>;
+  submit<E extends EndpointId>(endpointId: E, options: SubmitOptions<NoInfer<E>>): Promise<EnqueueResult>;
   status(endpointId: EndpointId, options: { requestId: string; logs?: boolean }): Promise<QueueStatus>;
   result(endpointId: EndpointId, options: { requestId: string }): Promise<FalResult>;
   cancel(endpointId: EndpointId, options: { requestId: string }): Promise<void>;
@@ -70,8 +70,8 @@ export interface FalQueue {
 }
 
 export interface FalClient {
-  subscribe<E extends EndpointId>(endpointId: E, options: SubscribeOptions<E>): Promise<FalResult>;
-  run<E extends EndpointId>(endpointId: E, options: SubmitOptions<E> & { abortSignal?: AbortSignal }): Promise<FalResult>;
+  subscribe<E extends EndpointId>(endpointId: E, options: SubscribeOptions<NoInfer<E>>): Promise<FalResult>;
+  run<E extends EndpointId>(endpointId: E, options: SubmitOptions<NoInfer<E>> & { abortSignal?: AbortSignal }): Promise<FalResult>;
   queue: FalQueue;
 }
 

@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('site foundation in Chromium', () => {
   it('exposes a WebGPU adapter to the page', async () => {
     const info = await browser.page.evaluate(async () => {
-      const adapter = await navigator.gpu?.requestAdapter();
+      const adapter = await (navigator as any).gpu?.requestAdapter();
       if (!adapter) return null;
       return { vendor: adapter.info.vendor, architecture: adapter.info.architecture, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize };
     });

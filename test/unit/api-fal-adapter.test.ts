@@ -251,7 +251,7 @@ describe('fal adapter', () => {
 
   it('rejects unknown endpoints, unknown request ids and endpoint mismatches clearly', async () => {
     const { fal } = setup();
-    await expect(fal.subscribe('fal-ai/trellis-2' as never, { input: input('a') })).rejects.toThrow(/unknown endpoint "fal-ai\/trellis-2".*"fal-ai\/trellis" and "fal-ai\/trellis\/multi"/);
+    await expect(fal.subscribe('fal-ai/trellis-2' as never, { input: input('a') as never })).rejects.toThrow(/unknown endpoint "fal-ai\/trellis-2".*"fal-ai\/trellis" and "fal-ai\/trellis\/multi"/);
     await expect(fal.queue.status('fal-ai/trellis', { requestId: 'nope' })).rejects.toThrow(/unknown request id "nope"/);
     const a = await fal.queue.submit('fal-ai/trellis', { input: input('a') });
     await expect(fal.queue.result('fal-ai/trellis/multi', { requestId: a.request_id })).rejects.toThrow(/belongs to endpoint "fal-ai\/trellis"/);
