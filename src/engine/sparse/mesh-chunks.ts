@@ -20,6 +20,8 @@ export interface MeshTailChunk {
   rows: number;
   /** Halo rows H ≥ R (the first R are the chunk rows). */
   haloRows: number;
+  /** [H] level-2 row of each halo entry. */
+  haloRowIds: Int32Array;
   /** [Q] level-1 rows of a_sub1 the chunk reads. */
   parentRows: Int32Array;
   /** [H,27] for each halo row and offset: index into parentRows of the parent holding the neighbour, pad Q. */
@@ -86,7 +88,7 @@ export function* planMeshTailChunks(nbrSub1: Int32Array, nSub1: number, parentsP
     for (let i = 0; i < haloParentNbr.length; i++) if (haloParentNbr[i] < 0) haloParentNbr[i] = Q;
     for (const r of halo) haloLocal[r] = -1;
     for (const p of parents) parentLocal[p] = -1;
-    yield { parentStart: ps, parentEnd: pe, rows: R, haloRows: H, parentRows: Int32Array.from(parents), haloParentNbr, chunkNbr };
+    yield { parentStart: ps, parentEnd: pe, rows: R, haloRows: H, haloRowIds: Int32Array.from(halo), parentRows: Int32Array.from(parents), haloParentNbr, chunkNbr };
   }
 }
 
