@@ -33,7 +33,13 @@ export function bakeVertexColors(mesh: BakeInput, size: number, opts: BakeOption
   const filled = new Uint8Array(size * size);
   const { uvs, colors, indices } = mesh;
   const F = indices.length / 3;
-  for (let f = 0; f < F; f++) {
+  // Pass 1 fills texels whose centre lies in a triangle. Pass 2 gives texels still empty that a
+  // triangle touches (centre within 0.75 texel) the colour at the nearest point: thin slivers
+  // and chart tips would otherwise only get dilated colour from whatever is nearby.
+  for (let pass = 1; pass <= 2; pass++) {
+    for (let f = 0; f < F; f++) rasterTriangle(f, pass === 2);
+  }
+  function rasterTriangle(f: number, conservative: boolean): void {
     const a = indices[3 * f];
     const b = indices[3 * f + 1];
     const c = indices[3 * f + 2];
@@ -44,28 +50,42 @@ export function bakeVertexColors(mesh: BakeInput, size: number, opts: BakeOption
     const cx = uvs[2 * c] * size;
     const cy = (1 - uvs[2 * c + 1]) * size;
     const area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
-    if (area === 0) continue;
+    if (area === 0) return;
     const inv = 1 / area;
-    const x0 = Math.max(0, Math.floor(Math.min(ax, bx, cx) - 0.5));
-    const x1 = Math.min(size - 1, Math.ceil(Math.max(ax, bx, cx) - 0.5));
-    const y0 = Math.max(0, Math.floor(Math.min(ay, by, cy) - 0.5));
-    const y1 = Math.min(size - 1, Math.ceil(Math.max(ay, by, cy) - 0.5));
-    // Small tolerance so texels on shared edges are claimed by at least one triangle.
-    const eps = -1e-6;
+    const grow = conservative ? 0.75 : 0;
+    // Barycentric tolerance per vertex: `grow` texels from the opposite edge.
+    const ta = conservative ? (-grow * Math.hypot(cx - bx, cy - by)) / Math.abs(area) : -1e-6;
+    const tb = conservative ? (-grow * Math.hypot(ax - cx, ay - cy)) / Math.abs(area) : -1e-6;
+    const tc = conservative ? (-grow * Math.hypot(bx - ax, by - ay)) / Math.abs(area) : -1e-6;
+    const x0 = Math.max(0, Math.floor(Math.min(ax, bx, cx) - 0.5 - grow));
+    const x1 = Math.min(size - 1, Math.ceil(Math.max(ax, bx, cx) - 0.5 + grow));
+    const y0 = Math.max(0, Math.floor(Math.min(ay, by, cy) - 0.5 - grow));
+    const y1 = Math.min(size - 1, Math.ceil(Math.max(ay, by, cy) - 0.5 + grow));
     for (let y = y0; y <= y1; y++) {
       const py = y + 0.5;
       for (let x = x0; x <= x1; x++) {
-        const px = x + 0.5;
-        const wa = ((bx - px) * (cy - py) - (by - py) * (cx - px)) * inv;
-        const wb = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) * inv;
-        const wc = 1 - wa - wb;
-        if (wa < eps || wb < eps || wc < eps) continue;
         const t = y * size + x;
+        if (conservative && filled[t]) continue;
+        const px = x + 0.5;
+        let wa = ((bx - px) * (cy - py) - (by - py) * (cx - px)) * inv;
+        let wb = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) * inv;
+        let wc = 1 - wa - wb;
+        if (wa < ta || wb < tb || wc < tc) continue;
+        if (conservative) {
+          wa = Math.max(0, wa);
+          wb = Math.max(0, wb);
+          wc = Math.max(0, wc);
+          const sum = wa + wb + wc;
+          wa /= sum;
+          wb /= sum;
+          wc /= sum;
+        }
         for (let k = 0; k < 3; k++) rgb[3 * t + k] = wa * colors[3 * a + k] + wb * colors[3 * b + k] + wc * colors[3 * c + k];
-        filled[t] = 1;
+        filled[t] = conservative ? 2 : 1;
       }
     }
   }
+  for (let t = 0; t < filled.length; t++) if (filled[t] === 2) filled[t] = 1;
   let covered = 0;
   for (let t = 0; t < filled.length; t++) covered += filled[t];
   dilateCharts(rgb, filled, size, dilate);
