@@ -25,6 +25,11 @@ export interface Engine {
   dispose(): Promise<void>;
 }
 
+/**
+ * device and wasmPaths come from the client. The worker entry has already set
+ * onnxruntime-web/webgpu's env.wasm.wasmPaths from wasmPaths; an engine using another ORT entry
+ * (or transformers.js's own ORT env) must apply it there too.
+ */
 export interface EngineFactoryOptions extends LoadOptions {
   /** The already validated manifest at manifestUrl (the engine may re-read it). */
   manifest: ManifestV1;
