@@ -122,7 +122,7 @@ export function decodeVoxels(f: VoxelFeatures): VertexField {
   return { res, count: n, index, ids, sdf, positions, colors };
 }
 
-function growF64(a: Float64Array, n: number): Float64Array {
+function growF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(n);
   b.set(a);
   return b;

@@ -15,7 +15,9 @@ export const canvasPngEncoder: PngEncoder = async (rgba, width, height) => {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('png encode: OffscreenCanvas 2d context unavailable');
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height), 0, 0);
+  const pixels = new Uint8ClampedArray(rgba.byteLength);
+  pixels.set(rgba);
+  ctx.putImageData(new ImageData(pixels, width, height), 0, 0);
   const blob = await canvas.convertToBlob({ type: 'image/png' });
   return new Uint8Array(await blob.arrayBuffer());
 };

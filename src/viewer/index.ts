@@ -1,0 +1,1 @@
+export { showMesh, type MeshViewer, type ShowMeshOptions } from './show-mesh.ts';
