@@ -1,6 +1,7 @@
 // The client's default GLB step (src/geometry's buildGlb, loaded lazily) on engine output that
 // depends on the request: a sphere whose radius comes from ss_sampling_steps. The GLB must be valid
 // glTF and its bounds must match that radius.
+// @ts-expect-error gltf-validator ships no type declarations
 import validator from 'gltf-validator';
 import { describe, expect, it } from 'vitest';
 import { createTrellis } from '../../src/api/client.ts';
