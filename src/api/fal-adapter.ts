@@ -250,7 +250,9 @@ export function createFalClient(client: GenerationRunner): FalClient {
     const enqueued = await submit(endpointId, options);
     const requestId = enqueued.request_id;
     // The request may already have started by now; subscribers still see where it entered the queue.
-    options.onQueueUpdate?.({ status: 'IN_QUEUE', request_id: requestId, response_url: enqueued.response_url, queue_position: enqueued.queue_position });
+    if (getJob(endpointId, requestId).state !== 'queued') {
+      options.onQueueUpdate?.({ status: 'IN_QUEUE', request_id: requestId, response_url: enqueued.response_url, queue_position: enqueued.queue_position });
+    }
     const onAbort = () => void cancel(endpointId, { requestId });
     options.abortSignal?.addEventListener('abort', onAbort);
     try {

@@ -198,6 +198,21 @@ describe('fal adapter', () => {
     expect(updates.every((u) => u.request_id === r.requestId)).toBe(true);
   });
 
+  it('subscribe behind a running request reports its queue position once, then progress', async () => {
+    const { fal, gate } = setup();
+    gate.auto = false;
+    const first = await fal.queue.submit('fal-ai/trellis', { input: input('a') });
+    const updates: QueueStatus[] = [];
+    const second = fal.subscribe('fal-ai/trellis', { input: input('b'), onQueueUpdate: (s) => updates.push(s) });
+    await flush();
+    expect(updates).toEqual([expect.objectContaining({ status: 'IN_QUEUE', queue_position: 0 })]);
+    gate.releaseAll();
+    await fal.queue.result('fal-ai/trellis', { requestId: first.request_id });
+    const r = await second;
+    expect(updates.filter((u) => u.status === 'IN_QUEUE')).toHaveLength(1);
+    expect(updates.at(-1)).toMatchObject({ status: 'COMPLETED', request_id: r.requestId });
+  });
+
   it('runs submitted requests one at a time in order, with queue positions', async () => {
     const { fal, gate, engine } = setup();
     gate.auto = false;
