@@ -1,0 +1,78 @@
+// Which execution provider ORT assigned each node to, read from ORT's verbose session log
+// (session_state.cc VerifyEachNodeIsAssignedToAnEp: "Node placements", then per EP either
+// "All nodes placed on [EP]. Number of nodes: N" or "Node(s) placed on [EP]. Number of nodes: N"
+// followed by one "  OpType (node name)" line per node).
+
+export interface Placement {
+  /** Node count per execution provider name. */
+  counts: Record<string, number>;
+  /** Op types (with node names) per provider, when ORT listed them. */
+  nodes: Record<string, string[]>;
+}
+
+const ALL = /All nodes placed on \[(\w+)\]\. Number of nodes: (\d+)/;
+const SOME = /Node\(s\) placed on \[(\w+)\]\. Number of nodes: (\d+)/;
+const LOG_PREFIX = /^\S+ \S+ \[[VIWEF]:onnxruntime:[^\]]*\]\s?/;
+
+export function parsePlacement(lines: readonly string[]): Placement | null {
+  const start = lines.findIndex((l) => l.includes('VerifyEachNodeIsAssignedToAnEp') && l.includes('Node placements'));
+  if (start < 0) return null;
+  const placement: Placement = { counts: {}, nodes: {} };
+  let current: string | null = null;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.includes('VerifyEachNodeIsAssignedToAnEp')) break;
+    const all = ALL.exec(line);
+    const some = SOME.exec(line);
+    if (all) {
+      placement.counts[all[1]] = Number(all[2]);
+      current = null;
+    } else if (some) {
+      placement.counts[some[1]] = Number(some[2]);
+      placement.nodes[some[1]] = [];
+      current = some[1];
+    } else if (current) {
+      placement.nodes[current].push(line.replace(LOG_PREFIX, '').replace(/^.*VerifyEachNodeIsAssignedToAnEp\]\s*/, '').trim());
+    }
+  }
+  return placement;
+}
+
+/** Nodes ORT put on the CPU EP (0 when it logged none). */
+export function cpuNodeCount(p: Placement): number {
+  return p.counts.CPUExecutionProvider ?? 0;
+}
+
+/**
+ * Collects what ORT's wasm module prints during `fn`. The module binds console.error/warn/log when
+ * it is instantiated, so in browsers the hook must be installed before the first session is
+ * created (see installOrtLogTap); in Node emscripten writes to the process streams instead.
+ */
+let tapLines: string[] | null = null;
+let tapInstalled = false;
+
+export function installOrtLogTap(): void {
+  if (tapInstalled) return;
+  tapInstalled = true;
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      if (tapLines && args.length > 0 && typeof args[0] === 'string' && args[0].includes(':onnxruntime:')) {
+        tapLines.push(args.map(String).join(' '));
+        return;
+      }
+      original(...args);
+    };
+  }
+}
+
+export async function withOrtLog<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  const previous = tapLines;
+  tapLines = lines;
+  try {
+    return { value: await fn(), lines };
+  } finally {
+    tapLines = previous;
+  }
+}
