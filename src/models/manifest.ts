@@ -40,15 +40,28 @@ export interface TensorSpec {
   shape: (number | string)[];
 }
 
+export interface GraphSpec {
+  /** Path of the graph file (one of the component's files, role "graph"). */
+  file: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
 export interface ComponentSpec {
   /** The reference class the weights come from, e.g. "SparseStructureFlowModel". */
   class: string;
   /** The reference constructor args. */
   config: Record<string, unknown>;
   files: ModelFile[];
+  /** I/O of the main graph (the first one when the component has several). */
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   dtype: ModelDtype;
+  /**
+   * Components made of several graphs (the mesh decoder: head, stats, tail) name each one here;
+   * single-graph components may omit it.
+   */
+  graphs?: Record<string, GraphSpec>;
 }
 
 export interface SamplerDefaults {
@@ -256,7 +269,7 @@ function checkUniqueNames(c: Checker, path: string, items: Json[], key: string):
 
 function checkComponent(c: Checker, path: string, v: Json): void {
   if (!c.object(path, v)) return;
-  c.keys(path, v, ['class', 'config', 'files', 'inputs', 'outputs', 'dtype'], []);
+  c.keys(path, v, ['class', 'config', 'files', 'inputs', 'outputs', 'dtype'], ['graphs']);
   if ('class' in v) c.string(join(path, 'class'), v.class);
   if ('config' in v) c.object(join(path, 'config'), v.config);
   if ('dtype' in v) c.oneOf(join(path, 'dtype'), v.dtype, ['fp32', 'fp16'] as const);
@@ -267,6 +280,23 @@ function checkComponent(c: Checker, path: string, v: Json): void {
     const graphs = v.files.filter((f) => (f as { role?: unknown } | null)?.role === 'graph').length;
     if (graphs === 0) c.fail(files, 'expected at least one file with role "graph", found none');
   }
+  checkIO(c, path, v);
+  const gp = join(path, 'graphs');
+  if ('graphs' in v && c.object(gp, v.graphs)) {
+    const graphFiles = new Set(Array.isArray(v.files) ? v.files.filter((f) => (f as { role?: unknown } | null)?.role === 'graph').map((f) => (f as { path?: unknown }).path) : []);
+    for (const [name, spec] of Object.entries(v.graphs)) {
+      const p = join(gp, name);
+      if (!c.object(p, spec)) continue;
+      c.keys(p, spec, ['file', 'inputs', 'outputs'], []);
+      if ('file' in spec && c.string(join(p, 'file'), spec.file) && !graphFiles.has(spec.file)) {
+        c.fail(join(p, 'file'), `expected one of the component's files with role "graph", got ${kind(spec.file)}`);
+      }
+      checkIO(c, p, spec);
+    }
+  }
+}
+
+function checkIO(c: Checker, path: string, v: Record<string, Json>): void {
   for (const key of ['inputs', 'outputs'] as const) {
     const p = join(path, key);
     if (key in v && c.array(p, v[key], { minLength: 1 })) {

@@ -225,6 +225,12 @@ export class GraphBuilder {
     return this.nodeMulti(opType, inputs, 1, attrs, opts)[0];
   }
 
+  /** The graph's declared inputs and outputs (for manifests and engine feeds). */
+  describeIO(): { inputs: { name: string; dtype: DType; shape: Dim[] }[]; outputs: { name: string; dtype: DType; shape: Dim[] }[] } {
+    const copy = (v: ValueInfo) => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
+    return { inputs: this.inputs.map(copy), outputs: this.outputs.map(copy) };
+  }
+
   get nodeCount(): number {
     return this.nodes.length;
   }
