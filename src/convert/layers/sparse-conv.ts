@@ -74,7 +74,11 @@ export function indexColumn(g: GraphBuilder, nbr: string, k: number): string {
   return g.op('Gather', [nbr, g.constant('int64', [], [k], 'k')], { axis: 1 });
 }
 
-/** SubMConv3d(kernel 3): x [N,Cin], nbr [N,27] int32 → [N,Cout]. */
+/**
+ * SubMConv3d(kernel 3): x [N,Cin], nbr [N,27] int32 → [N,Cout].
+ * 'gather-all' builds [N,27,Cin] (N·27·Cin·4 bytes: 4.4 GB for N=20000, Cin=2048): use
+ * 'accumulate' wherever that product can grow large.
+ */
 export function submConv3d(
   g: GraphBuilder,
   w: Weights,
