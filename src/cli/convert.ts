@@ -23,7 +23,7 @@ export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out 
   --cache        where hf: downloads go (default .cache/hf).
   Output is assembled in <out>.partial-<pid> and renamed into place only when complete.`;
 
-async function resolveSource(spec: string, cache: string, files: (dir: string) => string[] | null): Promise<string> {
+async function resolveSource(spec: string, cache: string, files: (dir: string) => string[] | null, components?: ComponentName[]): Promise<string> {
   if (!spec.startsWith('hf:')) return path.resolve(spec);
   const repo = spec.slice(3);
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--from hf:<owner>/<name> expected, got ${JSON.stringify(spec)}`);
@@ -35,7 +35,7 @@ async function resolveSource(spec: string, cache: string, files: (dir: string) =
   if (first === null) {
     // TRELLIS repo: pipeline.json first, then what it names.
     await downloadHfFile(repo, 'pipeline.json', dir, { onProgress: progress, token: process.env.HF_TOKEN });
-    list.push(...neededRepoFiles(JSON.parse(readFileSync(path.join(dir, 'pipeline.json'), 'utf8'))));
+    list.push(...neededRepoFiles(JSON.parse(readFileSync(path.join(dir, 'pipeline.json'), 'utf8')), components));
   }
   for (const f of list) await downloadHfFile(repo, f, dir, { onProgress: progress, token: process.env.HF_TOKEN });
   return dir;
@@ -77,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   if (attnChunk !== undefined && (!Number.isInteger(attnChunk) || attnChunk < 1)) throw new UsageError(`--attn-chunk must be a positive integer`);
 
   const cache = path.resolve(values.cache!);
-  const from = await resolveSource(values.from, cache, () => null);
+  const from = await resolveSource(values.from, cache, () => null, components);
   const dinov2 = values.dinov2 ? await resolveSource(values.dinov2, cache, () => ['config.json', 'model.safetensors']) : undefined;
   if (!dinov2) process.stderr.write('note: no --dinov2 given: the model folder will have no image encoder, so it can only run with precomputed conditioning.\n');
   const t0 = Date.now();
