@@ -100,6 +100,11 @@ export interface EngineRequest {
   /** Post-processing parameters, passed so the engine can decide which decoders to run. */
   mesh_simplify: number;
   texture_size: 512 | 1024 | 2048;
+  /**
+   * Opaque images normally need background removal (NO_BACKGROUND_MODEL without a background
+   * model); true uses the whole opaque image as the foreground instead.
+   */
+  use_image_as_is?: boolean;
 }
 
 /** Options for loading a model set into the worker. */

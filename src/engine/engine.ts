@@ -1,0 +1,354 @@
+// The inference engine the worker (and the Node CLI) runs: load = fetch/verify/cache every model
+// file with byte progress; generate = decode → preprocess (+ background removal) → DINOv2 →
+// stage 1 → stage 2 → decoders. Sessions are created lazily, once per component, and released
+// by the policy chosen from the memory plan (pipeline/memory-plan.ts).
+import { EngineError, throwIfCancelled, toEngineError } from './errors.ts';
+import type { EngineOutput, EngineRequest, LoadInfo, ProgressCallback } from './protocol.ts';
+import type { Engine, EngineFactoryOptions } from './worker-api.ts';
+import { COMPONENT_NAMES, loadManifest, manifestBytes, presentComponents, resolveModelFile, type ComponentName, type ManifestV1, type ModelFile } from '../models/manifest.ts';
+import { configureOrt, type OrtBackend } from './ort/ort-runtime.ts';
+import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/webgpu-device.ts';
+import { SessionProvider, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
+import type { SessionFiles } from './ort/session-runner.ts';
+import { cpuNodeCount, installOrtLogTap } from './ort/placement.ts';
+import type { ModelStore } from './model-store/types.ts';
+import { CacheApiStore } from './model-store/cache-api-store.ts';
+import { MemoryStore } from './model-store/memory-store.ts';
+import { memoryPlan, formatBytes, type MemoryPlan } from './pipeline/memory-plan.ts';
+import { runPipeline } from './pipeline/run-pipeline.ts';
+import { encodeImages } from './pipeline/conditioning.ts';
+import { StageClock } from './pipeline/progress.ts';
+import type { ImageDecoder } from './pipeline/image-source.ts';
+import type { RgbImage } from './preprocess/preprocess-image.ts';
+import { preprocessImage } from './preprocess/preprocess-image.ts';
+import { backgroundConfig } from './background/background-config.ts';
+import { u2netRemover } from './background/u2net-remover.ts';
+import type { SamplerParams } from './sampler/index.ts';
+import type { BackgroundRemover } from './preprocess/preprocess-image.ts';
+
+export interface TrellisEngineOptions extends EngineFactoryOptions {
+  /** Where verified model bytes come from (default: Cache API in browsers, memory otherwise). */
+  store?: ModelStore;
+  decodeImage: ImageDecoder;
+  /** 'auto' (default): keep every session when the memory plan's keep-all peak fits the budget. */
+  releasePolicy?: ReleasePolicy | 'auto';
+  /** Device memory the engine may plan for (default 3 GiB WebGPU, 2 GiB wasm: wasm32 heaps top out at 4 GiB). */
+  memoryBudgetBytes?: number;
+  /** Run the Gaussian decoder when the model set has one (the GLB path does not use it). */
+  gaussians?: boolean;
+  /** Batch the stage-1 CFG pair into one call (WebGPU default: on when the budget allows). */
+  batchCfgPair?: boolean;
+  /** Parse ORT's node placement for every session and announce CPU-assigned nodes. */
+  inspectPlacement?: boolean;
+  onSessionEvent?: (event: SessionEvent) => void;
+}
+
+const GIB = 1024 ** 3;
+
+function defaultStore(): ModelStore {
+  return typeof caches !== 'undefined' ? new CacheApiStore() : new MemoryStore();
+}
+
+function checkRequest(r: EngineRequest): void {
+  const bad = (m: string) => new EngineError('BAD_REQUEST', m);
+  if (!Array.isArray(r.images) || r.images.length === 0) throw bad('images: at least one image is required');
+  if (!Number.isSafeInteger(r.seed) || r.seed < 0) throw bad(`seed must be a non-negative integer, got ${r.seed}`);
+  for (const k of ['ss_sampling_steps', 'slat_sampling_steps'] as const) {
+    if (!Number.isInteger(r[k]) || r[k] < 1) throw bad(`${k} must be an integer >= 1, got ${r[k]}`);
+  }
+  for (const k of ['ss_guidance_strength', 'slat_guidance_strength'] as const) {
+    if (!Number.isFinite(r[k]) || r[k] < 0) throw bad(`${k} must be a number >= 0, got ${r[k]}`);
+  }
+  if (r.images.length > 1 && r.multiimage_algo !== 'stochastic' && r.multiimage_algo !== 'multidiffusion') {
+    throw bad(`multiimage_algo must be "stochastic" or "multidiffusion", got ${JSON.stringify(r.multiimage_algo)}`);
+  }
+}
+
+/** fal's parameters on top of the manifest's sampler block (cfg_interval, rescale_t, sigma_min). */
+export function samplerParamsFor(request: EngineRequest, pipeline: ManifestV1['pipeline']): { ss: SamplerParams; slat: SamplerParams } {
+  const from = (d: ManifestV1['pipeline']['ss_sampler'], steps: number, cfg: number): SamplerParams => ({
+    steps,
+    cfgStrength: cfg,
+    cfgInterval: [d.cfg_interval[0], d.cfg_interval[1]],
+    rescaleT: d.rescale_t,
+    sigmaMin: d.sigma_min,
+  });
+  return {
+    ss: from(pipeline.ss_sampler, request.ss_sampling_steps, request.ss_guidance_strength),
+    slat: from(pipeline.slat_sampler, request.slat_sampling_steps, request.slat_guidance_strength),
+  };
+}
+
+export class TrellisEngine implements Engine {
+  private manifest: ManifestV1;
+  private manifestUrl = '';
+  private backend: OrtBackend = 'wasm';
+  private fallbackReason: string | null = null;
+  private gpu: GpuDeviceHandle | null = null;
+  private provider: SessionProvider | null = null;
+  private policy: ReleasePolicy = 'per-stage';
+  private plan: MemoryPlan | null = null;
+  private readonly store: ModelStore;
+  /** Messages (fallback, placement) that the next progress listener should hear. */
+  private notices: string[] = [];
+
+  constructor(private readonly opts: TrellisEngineOptions) {
+    this.manifest = opts.manifest;
+    this.store = opts.store ?? defaultStore();
+  }
+
+  get activeBackend(): OrtBackend {
+    return this.backend;
+  }
+
+  get releasePolicy(): ReleasePolicy {
+    return this.policy;
+  }
+
+  get memory(): MemoryPlan | null {
+    return this.plan;
+  }
+
+  get gpuDevice(): GpuDeviceHandle | null {
+    return this.gpu;
+  }
+
+  liveSessions(): ComponentName[] {
+    return this.provider?.liveComponents() ?? [];
+  }
+
+  private async selectBackend(): Promise<void> {
+    const pref = this.opts.device;
+    this.fallbackReason = null;
+    if (pref === 'wasm') {
+      this.backend = 'wasm';
+      return;
+    }
+    try {
+      this.gpu = await createGpuDevice();
+      this.backend = 'webgpu';
+    } catch (error) {
+      const reason = error instanceof WebGpuUnavailable ? error.message : `WebGPU setup failed: ${(error as Error).message}`;
+      if (pref === 'webgpu') throw new EngineError('WEBGPU_UNAVAILABLE', reason, { cause: error });
+      this.backend = 'wasm';
+      this.fallbackReason = reason;
+    }
+  }
+
+  private sessionFiles(name: ComponentName): Promise<SessionFiles> {
+    const spec = this.manifest.components[name];
+    if (!spec) throw new EngineError('MODEL_MISSING', `the model set has no ${name} component`);
+    const graphs = spec.files.filter((f) => f.role === 'graph');
+    if (graphs.length !== 1) {
+      throw new EngineError('MODEL_CORRUPT', `${name}: expected exactly one graph file, the manifest lists ${graphs.length}`);
+    }
+    const graph = graphs[0];
+    const dir = graph.path.includes('/') ? graph.path.slice(0, graph.path.lastIndexOf('/') + 1) : '';
+    const read = (f: ModelFile) => this.store.read(resolveModelFile(this.manifestUrl, f), f);
+    return (async () => ({
+      graph: await read(graph),
+      externalData: await Promise.all(
+        spec.files
+          .filter((f) => f.role === 'external_data')
+          .map(async (f) => ({ path: f.path.startsWith(dir) ? f.path.slice(dir.length) : f.path, data: await read(f) })),
+      ),
+    }))();
+  }
+
+  private makeProvider(): SessionProvider {
+    const components: Partial<Record<ComponentName, { config: Record<string, unknown>; io: { inputs: any[]; outputs: any[] } }>> = {};
+    for (const name of COMPONENT_NAMES) {
+      const c = this.manifest.components[name];
+      if (c) components[name] = { config: c.config, io: { inputs: c.inputs, outputs: c.outputs } };
+    }
+    return new SessionProvider(components, (name) => this.sessionFiles(name), {
+      backend: this.backend,
+      device: this.gpu?.device,
+      policy: this.policy,
+      inspectPlacement: this.opts.inspectPlacement,
+      deviceLost: () => this.gpu?.lostReason() ?? null,
+      onEvent: (e) => {
+        if (e.kind === 'created' && e.placement) {
+          const cpu = cpuNodeCount(e.placement);
+          const summary = Object.entries(e.placement.counts).map(([ep, n]) => `${n} on ${ep}`).join(', ');
+          this.notices.push(`${e.component}: nodes ${summary}${cpu && this.backend === 'webgpu' ? ` (CPU nodes: ${(e.placement.nodes.CPUExecutionProvider ?? []).slice(0, 8).join('; ')})` : ''}`);
+        }
+        this.opts.onSessionEvent?.(e);
+      },
+    });
+  }
+
+  private choosePolicy(): void {
+    this.plan = memoryPlan(this.manifest);
+    const budget = this.opts.memoryBudgetBytes ?? (this.backend === 'webgpu' ? 3 * GIB : 2 * GIB);
+    const wanted = this.opts.releasePolicy ?? 'auto';
+    this.policy = wanted === 'auto' ? (this.plan.keepAllPeak <= budget ? 'keep' : 'per-stage') : wanted;
+  }
+
+  async load(manifestUrl: string, onProgress?: ProgressCallback): Promise<LoadInfo> {
+    try {
+      const clock = new StageClock(onProgress);
+      this.manifestUrl = manifestUrl;
+      if (this.opts.inspectPlacement) installOrtLogTap();
+      configureOrt({ wasmPaths: this.opts.wasmPaths });
+      await this.selectBackend();
+      const files = presentComponents(this.manifest).flatMap((name) => this.manifest.components[name]!.files);
+      const total = manifestBytes(this.manifest);
+      let done = 0;
+      for (const [i, f] of files.entries()) {
+        await this.store.ensure(resolveModelFile(manifestUrl, f), f, (loaded) => {
+          clock.report('download', { step: i + 1, steps: files.length, loaded: done + loaded, total, message: f.path });
+        });
+        done += f.size;
+      }
+      this.choosePolicy();
+      this.provider = this.makeProvider();
+      const message =
+        `backend ${this.backend}${this.fallbackReason ? ` (WebGPU unavailable: ${this.fallbackReason}; running on WASM, much slower)` : ''}; ` +
+        `sessions released ${this.policy === 'keep' ? 'only on dispose' : 'after each stage'} ` +
+        `(planned peak ${formatBytes(this.policy === 'keep' ? this.plan!.keepAllPeak : this.plan!.perStagePeak)})`;
+      clock.report('load', { message });
+      return {
+        manifestUrl,
+        id: this.manifest.id,
+        name: this.manifest.name,
+        dtype: this.manifest.dtype,
+        backend: this.backend,
+        components: presentComponents(this.manifest),
+        bytes: total,
+      };
+    } catch (error) {
+      throw toEngineError(error);
+    }
+  }
+
+  private async backgroundRemover(): Promise<BackgroundRemover | undefined> {
+    const spec = this.manifest.components.background_removal;
+    if (!spec || !this.provider) return undefined;
+    const cfg = backgroundConfig(spec.config);
+    if (cfg.kind === 'transformers') {
+      const { transformersRemover } = await import('./background/transformers-remover.ts');
+      return transformersRemover(new URL(cfg.model.endsWith('/') ? cfg.model : `${cfg.model}/`, this.manifestUrl).href, cfg, this.backend);
+    }
+    return u2netRemover(await this.provider.get('background_removal'));
+  }
+
+  private async prepareImages(request: EngineRequest, clock: StageClock, signal: AbortSignal): Promise<RgbImage[]> {
+    const out: RgbImage[] = [];
+    let remover: BackgroundRemover | undefined;
+    let removerLoaded = false;
+    for (const [i, source] of request.images.entries()) {
+      throwIfCancelled(signal);
+      clock.report('preprocess', { step: i + 1, steps: request.images.length });
+      const rgba = await this.opts.decodeImage(source, i, signal);
+      out.push(
+        await preprocessImage(rgba, {
+          useImageAsIs: Boolean(request.use_image_as_is),
+          removeBackground: async (rgb) => {
+            if (!removerLoaded) {
+              removerLoaded = true;
+              remover = await this.backgroundRemover();
+            }
+            if (!remover) {
+              if (request.use_image_as_is) return new Uint8Array(rgb.width * rgb.height).fill(255);
+              throw new EngineError(
+                'NO_BACKGROUND_MODEL',
+                `image ${i + 1} is fully opaque (${rgba.width}x${rgba.height}) and needs background removal, but the model set "${this.manifest.id}" has no ` +
+                  'background_removal component. Add one (convert with --background-model <u2net folder>, see the README), pass an image with a ' +
+                  'transparent background, or set use_image_as_is to use the whole image',
+              );
+            }
+            clock.report('background_removal', { step: i + 1, steps: request.images.length });
+            throwIfCancelled(signal);
+            return remover(rgb);
+          },
+        }),
+      );
+    }
+    if (removerLoaded && remover) await this.provider?.done('background_removal');
+    return out;
+  }
+
+  async generate(request: EngineRequest, onProgress: ProgressCallback | undefined, signal: AbortSignal): Promise<EngineOutput> {
+    if (!this.provider) throw new EngineError('MODEL_MISSING', 'no model is loaded: call load(manifestUrl) first');
+    const provider = this.provider;
+    const startedAt = globalThis.performance.now();
+    const clock = new StageClock(onProgress, startedAt);
+    const flush = () => {
+      for (const message of this.notices.splice(0)) clock.report('load', { message });
+    };
+    flush();
+    try {
+      checkRequest(request);
+      const images = await clock.time('preprocess', () => this.prepareImages(request, clock, signal));
+      throwIfCancelled(signal);
+      const cond = await clock.time('conditioning', () => encodeImages(provider, images, signal));
+      await provider.done('dinov2');
+      flush();
+      const { ss, slat } = samplerParamsFor(request, this.manifest.pipeline);
+      const result = await runPipeline(provider, {
+        cond,
+        seed: request.seed,
+        ss,
+        slat,
+        multiimageAlgo: request.multiimage_algo,
+        normalization: this.manifest.pipeline.slat_normalization,
+        decoders: { mesh: true, gaussians: Boolean(this.opts.gaussians) && provider.has('slat_decoder_gs') },
+        batchCfgPair: this.opts.batchCfgPair ?? this.backend === 'webgpu',
+        signal,
+        onProgress: (e) => {
+          flush();
+          onProgress?.(e);
+        },
+        startedAt,
+      });
+      const timings = { ...clock.timings, ...result.timings, total: (globalThis.performance.now() - startedAt) / 1000 };
+      return { mesh: result.mesh!, ...(result.gaussians ? { gaussians: result.gaussians } : {}), seed: request.seed, timings, backend: this.backend };
+    } catch (error) {
+      const e = signal.aborted ? new EngineError('CANCELLED', 'generation cancelled', { cause: error }) : toEngineError(error);
+      await this.recover(e);
+      throw e;
+    }
+  }
+
+  /** After a failure, leave the engine usable: a lost device is replaced, OOM frees every session. */
+  private async recover(error: EngineError): Promise<void> {
+    if (error.code === 'DEVICE_LOST' || (this.gpu && this.gpu.lostReason() !== null)) {
+      await this.provider?.releaseAll().catch(() => undefined);
+      try {
+        this.gpu?.device.destroy();
+      } catch {
+        // already gone
+      }
+      this.gpu = null;
+      try {
+        this.gpu = await createGpuDevice();
+      } catch (e) {
+        this.backend = 'wasm';
+        this.fallbackReason = `the GPU device was lost and could not be recreated (${(e as Error).message})`;
+        this.notices.push(`falling back to WASM: ${this.fallbackReason}`);
+      }
+      this.provider = this.makeProvider();
+    } else if (error.code === 'OUT_OF_MEMORY') {
+      await this.provider?.releaseAll().catch(() => undefined);
+      this.policy = 'per-stage';
+      this.provider = this.makeProvider();
+      this.notices.push('out of memory: sessions are now released after each stage');
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.provider?.releaseAll();
+    this.provider = null;
+    try {
+      this.gpu?.device.destroy();
+    } catch {
+      // ignore
+    }
+    this.gpu = null;
+  }
+}
+
+export async function loadEngineManifest(url: string): Promise<ManifestV1> {
+  return loadManifest(url);
+}

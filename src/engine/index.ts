@@ -1,0 +1,9 @@
+// What the worker loads (workers/pipeline.worker.ts looks for createEngine here): the TRELLIS
+// engine with the browser image decoder and the Cache API model store.
+import type { EngineFactory } from './worker-api.ts';
+import { TrellisEngine } from './engine.ts';
+import { browserImageDecoder } from './pipeline/image-source.ts';
+
+export const createEngine: EngineFactory = async (options) => new TrellisEngine({ ...options, decodeImage: browserImageDecoder });
+
+export { TrellisEngine } from './engine.ts';
