@@ -40,8 +40,12 @@ function ortWasmFiles(): Plugin {
 export default defineConfig({
   // Relative base: the built site works from any static server and under any sub-path.
   base: './',
-  build: { target: 'es2022' },
-  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    // The wasm copy and worker bundling are legitimately slow; the timing report is only noise.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
+  worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   plugins: [ortWasmFiles()],
 });
