@@ -193,10 +193,13 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
         file.close();
       }
     }
+    // The decoder's input grid is the stage-1 flow's resolution.
+    const flowCk = repo.checkpoints.find((c) => c.component === 'ss_flow');
+    const ssResolution = flowCk ? Number(readConfig(flowCk.configPath).args.resolution) : 16;
     for (const ck of repo.checkpoints) {
       const c = openCheckpoint(ck.configPath, ck.weightsPath);
       try {
-        const { spec, report } = convertOne({ component: ck.component, className: c.config.name, args: c.config.args, source: c.source }, tmp, opts);
+        const { spec, report } = convertOne({ component: ck.component, className: c.config.name, args: c.config.args, source: c.source }, tmp, { ...opts, graph: { ...opts.graph, ssResolution } });
         components[ck.component] = spec;
         reports.push(report);
       } finally {

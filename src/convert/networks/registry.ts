@@ -20,7 +20,10 @@ import {
 import { buildGsDecoderGraph, gsDecoderConfig, GS_DECODER_CLASSES } from './slat-decoder-gs.ts';
 import type { ConvertOptions as GraphBuildOptions } from './network-io.ts';
 
-export type GraphOptions = GraphBuildOptions;
+export type GraphOptions = GraphBuildOptions & {
+  /** Stage-1 latent grid size the sparse-structure decoder reads (the flow's resolution; 16 as released). */
+  ssResolution?: number;
+};
 
 export interface GraphIO {
   name: string;
@@ -68,7 +71,7 @@ function single(component: ComponentName, classes: string[], build: (config: Mod
 
 export const NETWORKS: NetworkConverter[] = [
   single('ss_flow', SS_FLOW_CLASSES, (c, w, o) => buildSsFlow(c.args, w, o).graph),
-  single('ss_decoder', ['SparseStructureDecoder'], (c, w) => buildSsDecoderGraph(w, ssDecoderConfig(c))),
+  single('ss_decoder', ['SparseStructureDecoder'], (c, w, o) => buildSsDecoderGraph(w, ssDecoderConfig(c, o.ssResolution ?? 16))),
   single('slat_flow', SLAT_FLOW_CLASSES, (c, w, o) => buildSlatFlow(c.args, w, o).graph),
   single('slat_decoder_gs', GS_DECODER_CLASSES, (c, w) => buildGsDecoderGraph(w, gsDecoderConfig(c))),
   single('dinov2', ['DinoVisionTransformer'], (c, w, o) => buildDinov2(c.args, w, o).graph, DINOV2_UNUSED, dinov2Source),
