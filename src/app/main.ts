@@ -26,6 +26,7 @@ const statusLine = $('status');
 const progressLine = $('progress');
 const resultLine = $('result');
 const errorPanel = $('error');
+const canvas = $<HTMLCanvasElement>('viewer');
 
 renderParamFields($('params'));
 
@@ -122,6 +123,14 @@ urlInput.addEventListener('input', updateMultiVisibility);
 
 let running: AbortController | null = null;
 let lastUrl: string | null = null;
+let viewer: { dispose(): void } | null = null;
+
+/** three.js is loaded only once there is something to show. */
+async function showModel(glb: Blob): Promise<void> {
+  const { showMesh } = await import('../viewer/index.ts');
+  viewer?.dispose();
+  viewer = await showMesh(canvas, new Uint8Array(await glb.arrayBuffer()), { autoRotate: true });
+}
 
 function showResult(result: TrellisResult): void {
   if (lastUrl) URL.revokeObjectURL(lastUrl);
@@ -160,6 +169,7 @@ form.addEventListener('submit', async (event) => {
     });
     progressLine.textContent = 'Done.';
     showResult(result);
+    if (result.model_mesh.file_data) await showModel(result.model_mesh.file_data);
   } catch (error) {
     const code = error instanceof EngineError ? error.code : 'INTERNAL';
     progressLine.textContent = code === 'CANCELLED' ? 'Cancelled.' : 'Failed.';

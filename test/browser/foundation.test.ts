@@ -95,6 +95,25 @@ describe('site foundation in Chromium', () => {
     expect(await page.locator('#progress').textContent()).toBe('');
   });
 
+  it('runs a valid request from the form through the worker and explains MODEL_MISSING', async () => {
+    const { page } = browser;
+    await page.evaluate(() => {
+      const panel = document.getElementById('error')!;
+      panel.hidden = true;
+      delete panel.dataset.code;
+    });
+    // A 1x1 transparent PNG as a data: URL, and valid parameters.
+    await page.fill('#image_url', 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==');
+    await page.fill('#param-ss_sampling_steps', '12');
+    await page.fill('#param-mesh_simplify', '0.95');
+    await page.click('#generate');
+    await expect.poll(() => page.locator('#error').getAttribute('data-code')).toBe('MODEL_MISSING');
+    expect(await page.locator('#progress').textContent()).toBe('Failed.');
+    expect(await page.locator('[data-error-for="ss_sampling_steps"]').textContent()).toBe('');
+    expect(await page.locator('#generate').isDisabled()).toBe(false);
+    expect(await page.locator('#cancel').isDisabled()).toBe(true);
+  });
+
   it('loaded every asset from under the sub-path without page errors', () => {
     const outside = server.requests.filter((r) => !r.path.startsWith('/sub/trellis/'));
     expect(outside).toEqual([]);
