@@ -150,3 +150,23 @@ export async function launchChromium(): Promise<BrowserSession> {
     },
   };
 }
+
+export interface DevServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the Vite dev server (what `npm start` runs) on 127.0.0.1 at a free port. */
+export async function startDevServer(): Promise<DevServer> {
+  const { createServer } = await import('vite');
+  const server = await createServer({
+    root: REPO_ROOT,
+    configFile: join(REPO_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite dev server reported no local URL');
+  return { url, close: () => server.close() };
+}
