@@ -8,7 +8,8 @@ import type { Engine, EngineFactoryOptions } from './worker-api.ts';
 import { COMPONENT_NAMES, loadManifest, manifestBytes, presentComponents, resolveModelFile, type ComponentName, type ManifestV1, type ModelFile } from '../models/manifest.ts';
 import { configureOrt, type OrtBackend } from './ort/ort-runtime.ts';
 import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/webgpu-device.ts';
-import { SessionProvider, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
+import { SessionProvider, type ComponentDescriptor, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
+import { MAIN_GRAPH } from './pipeline/types.ts';
 import type { SessionFiles } from './ort/session-runner.ts';
 import { cpuNodeCount, installOrtLogTap } from './ort/placement.ts';
 import type { ModelStore } from './model-store/types.ts';
@@ -41,6 +42,8 @@ export interface TrellisEngineOptions extends EngineFactoryOptions {
   /** Parse ORT's node placement for every session and announce CPU-assigned nodes. */
   inspectPlacement?: boolean;
   onSessionEvent?: (event: SessionEvent) => void;
+  /** Level-1 parents per mesh-decoder tail chunk (tests use small chunks to exercise several). */
+  meshChunkParents?: number;
 }
 
 const GIB = 1024 ** 3;
@@ -113,8 +116,9 @@ export class TrellisEngine implements Engine {
     return this.gpu;
   }
 
-  liveSessions(): ComponentName[] {
-    return this.provider?.liveComponents() ?? [];
+  /** Live sessions as "component/graph". */
+  liveSessions(): string[] {
+    return this.provider?.liveSessions() ?? [];
   }
 
   private async selectBackend(): Promise<void> {
@@ -135,33 +139,45 @@ export class TrellisEngine implements Engine {
     }
   }
 
-  private sessionFiles(name: ComponentName): Promise<SessionFiles> {
+  /** The graph file of (component, graph) and the external data files that belong to it. */
+  private sessionFiles(name: ComponentName, graphName: string): Promise<SessionFiles> {
     const spec = this.manifest.components[name];
     if (!spec) throw new EngineError('MODEL_MISSING', `the model set has no ${name} component`);
-    const graphs = spec.files.filter((f) => f.role === 'graph');
-    if (graphs.length !== 1) {
-      throw new EngineError('MODEL_CORRUPT', `${name}: expected exactly one graph file, the manifest lists ${graphs.length}`);
+    const graphFiles = spec.files.filter((f) => f.role === 'graph');
+    const external = spec.files.filter((f) => f.role === 'external_data');
+    let graph: ModelFile | undefined;
+    let data: ModelFile[];
+    if (spec.graphs) {
+      const g = spec.graphs[graphName];
+      graph = g && graphFiles.find((f) => f.path === g.file);
+      // The converter names shards <graph file>.data, <graph file>.data.1, ...
+      data = graph ? external.filter((f) => f.path.startsWith(`${graph!.path}.data`) || f.path.startsWith(`${graph!.path}_data`)) : [];
+    } else {
+      if (graphFiles.length !== 1) throw new EngineError('MODEL_CORRUPT', `${name}: expected exactly one graph file, the manifest lists ${graphFiles.length} and no "graphs" map`);
+      graph = graphName === MAIN_GRAPH ? graphFiles[0] : undefined;
+      data = external;
     }
-    const graph = graphs[0];
+    if (!graph) throw new EngineError('MODEL_CORRUPT', `${name}: the manifest has no graph "${graphName}"`);
     const dir = graph.path.includes('/') ? graph.path.slice(0, graph.path.lastIndexOf('/') + 1) : '';
     const read = (f: ModelFile) => this.store.read(resolveModelFile(this.manifestUrl, f), f);
+    const g = graph;
     return (async () => ({
-      graph: await read(graph),
-      externalData: await Promise.all(
-        spec.files
-          .filter((f) => f.role === 'external_data')
-          .map(async (f) => ({ path: f.path.startsWith(dir) ? f.path.slice(dir.length) : f.path, data: await read(f) })),
-      ),
+      graph: await read(g),
+      externalData: await Promise.all(data.map(async (f) => ({ path: f.path.startsWith(dir) ? f.path.slice(dir.length) : f.path, data: await read(f) }))),
     }))();
   }
 
   private makeProvider(): SessionProvider {
-    const components: Partial<Record<ComponentName, { config: Record<string, unknown>; io: { inputs: any[]; outputs: any[] } }>> = {};
+    const components: Partial<Record<ComponentName, ComponentDescriptor>> = {};
     for (const name of COMPONENT_NAMES) {
       const c = this.manifest.components[name];
-      if (c) components[name] = { config: c.config, io: { inputs: c.inputs, outputs: c.outputs } };
+      if (!c) continue;
+      const graphs: ComponentDescriptor['graphs'] = {};
+      if (c.graphs) for (const [g, spec] of Object.entries(c.graphs)) graphs[g] = { inputs: spec.inputs, outputs: spec.outputs };
+      else graphs[MAIN_GRAPH] = { inputs: c.inputs, outputs: c.outputs };
+      components[name] = { config: c.config, graphs };
     }
-    return new SessionProvider(components, (name) => this.sessionFiles(name), {
+    return new SessionProvider(components, (name, graph) => this.sessionFiles(name, graph), {
       backend: this.backend,
       device: this.gpu?.device,
       policy: this.policy,
@@ -171,7 +187,7 @@ export class TrellisEngine implements Engine {
         if (e.kind === 'created' && e.placement) {
           const cpu = cpuNodeCount(e.placement);
           const summary = Object.entries(e.placement.counts).map(([ep, n]) => `${n} on ${ep}`).join(', ');
-          this.notices.push(`${e.component}: nodes ${summary}${cpu && this.backend === 'webgpu' ? ` (CPU nodes: ${(e.placement.nodes.CPUExecutionProvider ?? []).slice(0, 8).join('; ')})` : ''}`);
+          this.notices.push(`${e.component}${e.graph === MAIN_GRAPH ? '' : `.${e.graph}`}: nodes ${summary}${cpu && this.backend === 'webgpu' ? ` (CPU nodes: ${(e.placement.nodes.CPUExecutionProvider ?? []).slice(0, 8).join('; ')})` : ''}`);
         }
         this.opts.onSessionEvent?.(e);
       },
@@ -295,6 +311,7 @@ export class TrellisEngine implements Engine {
         normalization: this.manifest.pipeline.slat_normalization,
         decoders: { mesh: true, gaussians: Boolean(this.opts.gaussians) && provider.has('slat_decoder_gs') },
         batchCfgPair: this.opts.batchCfgPair ?? this.backend === 'webgpu',
+        meshChunkParents: this.opts.meshChunkParents,
         signal,
         onProgress: (e) => {
           flush();

@@ -1,22 +1,17 @@
 // `verify` for pipeline_single / pipeline_stochastic / pipeline_multidiffusion: the golden set's
 // four network cases (ss_flow, ss_decoder, slat_flow, slat_decoder_mesh) are built as fp32 ONNX
-// graphs and run through the engine's pipeline (ORT wasm) with the golden `cond` in place of
+// graphs by the converter's registry and run through the engine's pipeline (ORT wasm) with the golden `cond` in place of
 // DINOv2 and the seed, sampler params, normalisation and multi-image algorithm of index.json
 // `_info`. Checks: stage-1 coords identical, slat feats within 1e-3·max(1, rms), and (when the
 // case records it) the mesh decoder output: coords identical, features within the same bound.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openCheckpoint } from '../convert/checkpoint.ts';
-import { GraphBuilder } from '../convert/onnx/graph-builder.ts';
-import { Weights } from '../convert/weights.ts';
-import { buildSsFlow } from '../convert/networks/ss-flow.ts';
-import { buildSsDecoderGraph, ssDecoderConfig } from '../convert/networks/ss-decoder.ts';
-import { buildSlatFlow } from '../convert/networks/slat-flow.ts';
-import { buildMeshDecoderGraph, meshDecoderConfig } from '../convert/networks/slat-decoder-mesh.ts';
+import { buildNetwork } from '../convert/networks/registry.ts';
 import { caseDir, compare, hasCase, readIndex, readTensor, setGoldenRoot } from '../golden/golden-set.ts';
 import { configureOrt } from '../engine/ort/ort-runtime.ts';
 import { OrtComponentRunner } from '../engine/ort/session-runner.ts';
-import { FixedProvider } from '../engine/pipeline/fixed-provider.ts';
+import { FixedProvider, type FixedComponent } from '../engine/pipeline/fixed-provider.ts';
 import { runPipeline, type PipelineResult } from '../engine/pipeline/run-pipeline.ts';
 import type { ComponentName } from '../models/manifest.ts';
 import type { SamplerParams } from '../engine/sampler/index.ts';
@@ -39,36 +34,39 @@ function checkpointOf(name: string) {
   return openCheckpoint(path.join(caseDir(name), 'config.json'), path.join(caseDir(name), 'model.safetensors'));
 }
 
-/** The four networks of the golden set as fp32 graphs, with their reference configs. */
-export function buildGoldenNetworks(): Record<'ss_flow' | 'ss_decoder' | 'slat_flow' | 'slat_decoder_mesh', { bytes: Uint8Array; config: Record<string, unknown> }> {
-  const build = (name: string, fn: (args: Record<string, any>, config: any, w: Weights) => GraphBuilder) => {
+/**
+ * The four networks of the golden set as fp32 graphs, built by the converter's registry exactly
+ * as `convert` builds them (so the mesh decoder is its head/stats/tail graphs).
+ */
+export function buildGoldenNetworks(): Record<string, { graphs: Record<string, Uint8Array>; config: Record<string, unknown> }> {
+  const flowCk = checkpointOf('ss_flow');
+  const ssResolution = Number(flowCk.config.args.resolution);
+  flowCk.close();
+  const out: Record<string, { graphs: Record<string, Uint8Array>; config: Record<string, unknown> }> = {};
+  for (const name of ['ss_flow', 'ss_decoder', 'slat_flow', 'slat_decoder_mesh']) {
     const ck = checkpointOf(name);
     try {
-      const w = new Weights(ck.source, new GraphBuilder(name), 'fp32');
-      const g = fn(ck.config.args, ck.config, w);
-      w.assertAllUsed();
-      return { bytes: g.toBytes(), config: ck.config.args as Record<string, unknown> };
+      const built = buildNetwork(ck.config, ck.source, 'fp32', { ssResolution });
+      if (built.component !== name) throw new Error(`golden ${name}: class ${ck.config.name} builds a ${built.component} network`);
+      const graphs: Record<string, Uint8Array> = {};
+      for (const g of built.graphs) graphs[g.name] = g.graph.toBytes();
+      out[name] = { graphs, config: ck.config.args as Record<string, unknown> };
     } finally {
       ck.close();
     }
-  };
-  const ssFlow = build('ss_flow', (args, _c, w) => buildSsFlow(args, w).graph);
-  const latentRes = (ssFlow.config.resolution as number) ?? 16;
-  return {
-    ss_flow: ssFlow,
-    ss_decoder: build('ss_decoder', (_a, config, w) => buildSsDecoderGraph(w, ssDecoderConfig(config, latentRes))),
-    slat_flow: build('slat_flow', (args, _c, w) => buildSlatFlow(args, w).graph),
-    slat_decoder_mesh: build('slat_decoder_mesh', (_a, config, w) => buildMeshDecoderGraph(w, meshDecoderConfig(config))),
-  };
+  }
+  return out;
 }
 
 export async function goldenProvider(): Promise<FixedProvider> {
   configureOrt();
-  const nets = buildGoldenNetworks();
-  const entries: Record<string, { runner: OrtComponentRunner; config: Record<string, unknown> }> = {};
-  for (const [name, net] of Object.entries(nets)) {
-    const runner = await OrtComponentRunner.create(name as ComponentName, null, { graph: net.bytes, externalData: [] }, { backend: 'wasm' });
-    entries[name] = { runner, config: net.config };
+  const entries: Record<string, FixedComponent> = {};
+  for (const [name, net] of Object.entries(buildGoldenNetworks())) {
+    const runners: FixedComponent['runners'] = {};
+    for (const [graph, bytes] of Object.entries(net.graphs)) {
+      runners[graph] = await OrtComponentRunner.create(name as ComponentName, null, { graph: bytes, externalData: [] }, { backend: 'wasm' });
+    }
+    entries[name] = { runners, config: net.config };
   }
   return new FixedProvider(entries);
 }

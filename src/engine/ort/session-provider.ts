@@ -1,11 +1,11 @@
-// Creates sessions lazily, once per component, and releases them by policy:
+// Creates sessions lazily, once per graph of a component, and releases them by policy:
 //  - 'keep': sessions live until dispose (fast repeated generations; the peak is the sum of
 //    every component's weights plus the largest activation);
-//  - 'per-stage': a session is released as soon as its stage of the generation is done, so the
-//    peak is the largest single stage (weights + activations; see pipeline/memory-plan.ts).
+//  - 'per-stage': a component's sessions are released as soon as its stage of the generation is
+//    done, so the peak is the largest single stage (weights + activations; pipeline/memory-plan.ts).
 import { EngineError } from '../errors.ts';
 import type { ComponentName } from '../../models/manifest.ts';
-import type { ComponentIO, ComponentProvider, ComponentRunner } from '../pipeline/types.ts';
+import { MAIN_GRAPH, type ComponentIO, type ComponentProvider, type ComponentRunner } from '../pipeline/types.ts';
 import { OrtComponentRunner, type RunnerOptions, type SessionFiles } from './session-runner.ts';
 import type { Placement } from './placement.ts';
 
@@ -13,11 +13,13 @@ export type ReleasePolicy = 'keep' | 'per-stage';
 
 export interface ComponentDescriptor {
   config: Record<string, unknown>;
-  io: ComponentIO;
+  /** I/O per graph name ('main' for single-graph components). */
+  graphs: Record<string, ComponentIO>;
 }
 
 export interface SessionEvent {
   component: ComponentName;
+  graph: string;
   kind: 'created' | 'released';
   seconds?: number;
   placement?: Placement | null;
@@ -28,12 +30,14 @@ export interface SessionProviderOptions extends RunnerOptions {
   onEvent?: (event: SessionEvent) => void;
 }
 
+const key = (name: ComponentName, graph: string) => `${name}/${graph}`;
+
 export class SessionProvider implements ComponentProvider {
-  private readonly live = new Map<ComponentName, Promise<OrtComponentRunner>>();
+  private readonly live = new Map<string, { name: ComponentName; graph: string; runner: Promise<OrtComponentRunner> }>();
 
   constructor(
     private readonly components: Partial<Record<ComponentName, ComponentDescriptor>>,
-    private readonly loadFiles: (name: ComponentName) => Promise<SessionFiles>,
+    private readonly loadFiles: (name: ComponentName, graph: string) => Promise<SessionFiles>,
     private readonly opts: SessionProviderOptions,
   ) {}
 
@@ -51,29 +55,37 @@ export class SessionProvider implements ComponentProvider {
     return this.descriptor(name).config;
   }
 
-  io(name: ComponentName): ComponentIO {
-    return this.descriptor(name).io;
+  graphs(name: ComponentName): string[] {
+    return Object.keys(this.descriptor(name).graphs);
   }
 
-  get(name: ComponentName): Promise<ComponentRunner> {
-    let pending = this.live.get(name);
-    if (!pending) {
-      const io = this.io(name);
-      pending = (async () => {
+  io(name: ComponentName, graph = MAIN_GRAPH): ComponentIO {
+    const io = this.descriptor(name).graphs[graph];
+    if (!io) throw new EngineError('MODEL_CORRUPT', `${name} has no graph "${graph}" (graphs: ${this.graphs(name).join(', ')})`);
+    return io;
+  }
+
+  get(name: ComponentName, graph = MAIN_GRAPH): Promise<ComponentRunner> {
+    const k = key(name, graph);
+    let entry = this.live.get(k);
+    if (!entry) {
+      const io = this.io(name, graph);
+      const runner = (async () => {
         const t0 = globalThis.performance.now();
-        const files = await this.loadFiles(name);
-        const runner = await OrtComponentRunner.create(name, io, files, this.opts);
-        this.opts.onEvent?.({ component: name, kind: 'created', seconds: (globalThis.performance.now() - t0) / 1000, placement: runner.placement });
-        return runner;
+        const files = await this.loadFiles(name, graph);
+        const r = await OrtComponentRunner.create(name, io, files, this.opts);
+        this.opts.onEvent?.({ component: name, graph, kind: 'created', seconds: (globalThis.performance.now() - t0) / 1000, placement: r.placement });
+        return r;
       })();
-      this.live.set(name, pending);
-      pending.catch(() => this.live.delete(name));
+      entry = { name, graph, runner };
+      this.live.set(k, entry);
+      runner.catch(() => this.live.delete(k));
     }
-    return pending;
+    return entry.runner;
   }
 
-  /** Live session names (for tests and the memory report). */
-  liveComponents(): ComponentName[] {
+  /** Live sessions as "component/graph" (tests and the memory report). */
+  liveSessions(): string[] {
     return [...this.live.keys()];
   }
 
@@ -81,18 +93,21 @@ export class SessionProvider implements ComponentProvider {
     if (this.opts.policy === 'per-stage') await this.release(name);
   }
 
+  /** Releases every live session of `name`. */
   async release(name: ComponentName): Promise<void> {
-    const pending = this.live.get(name);
-    if (!pending) return;
-    this.live.delete(name);
-    const runner = await pending.catch(() => null);
-    if (runner) {
-      await runner.release();
-      this.opts.onEvent?.({ component: name, kind: 'released' });
+    for (const [k, entry] of [...this.live.entries()]) {
+      if (entry.name !== name) continue;
+      this.live.delete(k);
+      const runner = await entry.runner.catch(() => null);
+      if (runner) {
+        await runner.release();
+        this.opts.onEvent?.({ component: name, graph: entry.graph, kind: 'released' });
+      }
     }
   }
 
   async releaseAll(): Promise<void> {
-    for (const name of [...this.live.keys()]) await this.release(name).catch(() => undefined);
+    const names = new Set([...this.live.values()].map((e) => e.name));
+    for (const name of names) await this.release(name).catch(() => undefined);
   }
 }

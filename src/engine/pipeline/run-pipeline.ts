@@ -53,7 +53,7 @@ export async function runPipeline(provider: ComponentProvider, req: PipelineRequ
     await provider.done('slat_flow');
     const result: PipelineResult = { structure, slat, timings: clock.timings };
     if (req.decoders.mesh) {
-      result.mesh = await clock.time('mesh_decode', () => decodeMesh(provider, slat, req.signal));
+      result.mesh = await clock.time('mesh_decode', () => decodeMesh(provider, slat, { signal: req.signal, chunkParents: req.meshChunkParents }));
       await provider.done('slat_decoder_mesh');
     }
     if (req.decoders.gaussians) {

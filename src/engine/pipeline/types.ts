@@ -46,14 +46,22 @@ export interface ComponentRunner {
   pin(tensor: HostTensor): Promise<PinnedTensor>;
 }
 
-/** Where the pipeline gets runners from; owns creation and release of sessions. */
+/** Name of the graph of a single-graph component. */
+export const MAIN_GRAPH = 'main';
+
+/**
+ * Where the pipeline gets runners from; owns creation and release of sessions. A component is
+ * one graph ('main') or several named graphs (the mesh decoder: 'head', 'stats', 'tail').
+ */
 export interface ComponentProvider {
   has(name: ComponentName): boolean;
   /** The component's manifest config (the reference constructor args). */
   config(name: ComponentName): Record<string, unknown>;
-  io(name: ComponentName): ComponentIO;
-  get(name: ComponentName): Promise<ComponentRunner>;
-  /** This generation no longer needs `name`; the provider may release it (release policy). */
+  /** Graph names of the component. */
+  graphs(name: ComponentName): string[];
+  io(name: ComponentName, graph?: string): ComponentIO;
+  get(name: ComponentName, graph?: string): Promise<ComponentRunner>;
+  /** This generation no longer needs `name` (all its graphs); the provider may release it (release policy). */
   done(name: ComponentName): Promise<void>;
 }
 
@@ -82,6 +90,8 @@ export interface PipelineRequest {
    * activation memory of one call.
    */
   batchCfgPair?: boolean;
+  /** Level-1 parents per mesh-decoder tail chunk (default from the chunk byte budget). */
+  meshChunkParents?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   /** performance.now() origin of the generation, for `elapsed` in progress events. */

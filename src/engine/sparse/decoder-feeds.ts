@@ -13,6 +13,8 @@ export interface SparseFeed {
 }
 
 export interface TrunkFeedOptions {
+  /** The decoder's grid size; every coordinate must lie in [0, resolution) (APE table). */
+  resolution: number;
   windowSize: number;
   /** Padded window groups per partition; must equal the graph's swinGroups. */
   swinGroups: number;
@@ -23,7 +25,13 @@ export interface TrunkFeedOptions {
 export function trunkIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedOptions): Record<string, SparseFeed> {
   checkCoords(coords, n);
   const pos = new Int32Array(n * 3);
-  for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) pos[i * 3 + a] = coords[i * 4 + 1 + a];
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < 3; a++) {
+      const v = coords[i * 4 + 1 + a];
+      if (v >= opts.resolution) throw new SparseCoordsError(`decoder coords: row ${i} column ${a + 1} = ${v} is outside the decoder grid [0, ${opts.resolution})`);
+      pos[i * 3 + a] = v;
+    }
+  }
   const feeds: Record<string, SparseFeed> = { pos: { dtype: 'int32', dims: [n, 3], data: pos } };
   const shifts = new Set<number>();
   for (let i = 0; i < opts.numBlocks; i++) shifts.add(i % 2 === 0 ? 0 : opts.windowSize >> 1);
