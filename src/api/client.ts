@@ -182,10 +182,20 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
     };
   }
 
+  /** A crashed worker is dropped so the next call starts a fresh one instead of failing forever. */
+  async function forgetCrashedRunner(error: unknown): Promise<void> {
+    if (!(error instanceof EngineError) || (error.detail as { worker?: string } | undefined)?.worker !== 'crashed' || !runnerPromise) return;
+    const dead = runnerPromise;
+    runnerPromise = null;
+    loading = null;
+    await (await dead).dispose().catch(() => undefined);
+  }
+
   function enqueue(request: NormalizedRequest, opts: GenerateOptions): Promise<TrellisResult> {
     const result = tail.then(() => runOne(request, opts));
     tail = result.catch(() => undefined);
-    return result.catch((error) => {
+    return result.catch(async (error) => {
+      await forgetCrashedRunner(error);
       throw toEngineError(error);
     });
   }

@@ -4,6 +4,9 @@ import { EngineError, installEngineErrorTransfer } from '../engine/errors.ts';
 import type { ProgressCallback } from '../engine/protocol.ts';
 import type { WorkerApi } from '../engine/worker-api.ts';
 
+/** EngineError.detail of a crashed worker: the client then starts a fresh one on the next call. */
+export const WORKER_CRASHED = { worker: 'crashed' } as const;
+
 function proxied(cb: ProgressCallback | undefined): ProgressCallback | undefined {
   return cb ? Comlink.proxy(cb) : undefined;
 }
@@ -15,7 +18,7 @@ export function createWorkerRunner(): WorkerApi {
   const remote = Comlink.wrap<WorkerApi>(worker);
   const crashed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => {
-      reject(new EngineError('INTERNAL', `the pipeline worker failed to start or crashed: ${event.message || 'unknown error'}`));
+      reject(new EngineError('INTERNAL', `the pipeline worker failed to start or crashed: ${event.message || 'unknown error'}`, { detail: WORKER_CRASHED }));
     });
   });
   crashed.catch(() => undefined);

@@ -175,6 +175,30 @@ describe('createTrellis', () => {
     expect(error.message).toContain('https://models.test/absent/manifest.json');
   });
 
+  it('replaces a crashed runner on the next call', async () => {
+    const { engine } = setup();
+    let created = 0;
+    const trellis = createTrellis({
+      modelsUrl: MODELS,
+      buildGlb: jsonGlb,
+      runner: () => {
+        created++;
+        const api = createWorkerApi(async () => engine, { capabilities: async () => ({ webgpuApi: false, adapter: null, crossOriginIsolated: false, hardwareConcurrency: 1 }), fetch: serve });
+        if (created === 1) {
+          // what worker-runner reports when the worker script dies
+          api.generate = async () => {
+            throw new EngineError('INTERNAL', 'the pipeline worker failed to start or crashed: boom', { detail: { worker: 'crashed' } });
+          };
+        }
+        return api;
+      },
+    });
+    await expect(trellis.generate({ image_url: 'https://img.test/a.png', seed: 1 })).rejects.toThrow(/crashed: boom/);
+    const r = await trellis.generate({ image_url: 'https://img.test/a.png', seed: 2, ss_sampling_steps: 1, slat_sampling_steps: 1 });
+    expect(r.seed).toBe(2);
+    expect(created).toBe(2);
+  });
+
   it('needs an absolute modelsUrl outside a page', () => {
     expect(() => createTrellis({ modelsUrl: './models/x/' })).toThrow(/baseUrl/);
   });
