@@ -21,7 +21,7 @@ async function runDecoder(dtype: WeightDType) {
     const coords = readTensor(CASE, 'coords');
     const feats = readTensor(CASE, 'feats');
     const n = coords.shape[0];
-    const feeds: Record<string, Feed> = { ...trunkIndexInputs(coords.data as Int32Array, n, { windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks }) };
+    const feeds: Record<string, Feed> = { ...trunkIndexInputs(coords.data as Int32Array, n, { resolution: cfg.resolution, windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks }) };
     feeds.feats = { dtype: 'float32', dims: feats.shape, data: feats.data as Float32Array };
     const out = await runGraph(g.toBytes(), feeds);
     return { out, cfg, config: ck.config, coords: coords.data as Int32Array, n };

@@ -21,7 +21,7 @@ async function runDecoder(dtype: WeightDType) {
     const coords = readTensor(CASE, 'coords');
     const feats = readTensor(CASE, 'feats');
     const n = coords.shape[0];
-    const feeds: Record<string, Feed> = { ...meshDecoderIndexInputs(coords.data as Int32Array, n, { windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks }) };
+    const feeds: Record<string, Feed> = { ...meshDecoderIndexInputs(coords.data as Int32Array, n, { resolution: cfg.resolution, windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks }) };
     feeds.feats = { dtype: 'float32', dims: feats.shape, data: feats.data as Float32Array };
     const out = await runGraph(g.toBytes(), feeds);
     return { out, coords: coords.data as Int32Array, n };
@@ -64,7 +64,7 @@ describe.skipIf(!hasCase(CASE))('golden slat_decoder_mesh, chunked finest stage'
       const coords = readTensor(CASE, 'coords');
       const feats = readTensor(CASE, 'feats');
       const n = coords.shape[0];
-      const { feeds, nbrSub1 } = meshDecoderHeadIndexInputs(coords.data as Int32Array, n, { windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks });
+      const { feeds, nbrSub1 } = meshDecoderHeadIndexInputs(coords.data as Int32Array, n, { resolution: cfg.resolution, windowSize: cfg.windowSize, swinGroups: cfg.swinGroups, numBlocks: cfg.numBlocks });
       const headOut = await runGraph(head.bytes, { ...feeds, feats: { dtype: 'float32', dims: feats.shape, data: feats.data as Float32Array } } as Record<string, Feed>);
       const C = cfg.modelChannels;
       let chunks = 0;

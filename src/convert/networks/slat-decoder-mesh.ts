@@ -23,7 +23,6 @@ import { declareTrunkInputs, sparseTransformerTrunk, trunkConfigFromArgs, type S
 export const MESH_DECODER_CLASSES = ['SLatMeshDecoder', 'ElasticSLatMeshDecoder'];
 
 export interface MeshDecoderConfig extends SparseTrunkConfig {
-  resolution: number;
   useColor: boolean;
   /** 8 sdf + 24 deform + 21 weights (+ 48 colour). */
   outChannels: number;
@@ -34,7 +33,7 @@ export function meshDecoderConfig(config: ModelConfig, swinGroups = 4): MeshDeco
   const trunk = trunkConfigFromArgs(config.args, config.name, swinGroups);
   if (trunk.modelChannels % 8 !== 0) throw new Error(`${config.name}: model_channels ${trunk.modelChannels} must be divisible by 8`);
   const useColor = Boolean(config.args.representation_config?.use_color);
-  return { ...trunk, resolution: config.args.resolution, useColor, outChannels: 8 + 24 + 21 + (useColor ? 48 : 0) };
+  return { ...trunk, useColor, outChannels: 8 + 24 + 21 + (useColor ? 48 : 0) };
 }
 
 /** SparseSubdivideBlock3d: x [P,cin] → [8P,cout] at twice the resolution. */

@@ -17,6 +17,8 @@ export interface SparseTrunkConfig {
   numHeads: number;
   mlpRatio: number;
   windowSize: number;
+  /** Grid size of the input coords (APE table size): coords must lie in [0, resolution). */
+  resolution: number;
   /** Padded window groups per swin partition (must match buildSwinWindows' groupCount). */
   swinGroups: number;
 }
@@ -41,6 +43,7 @@ export function trunkConfigFromArgs(args: Record<string, any>, label: string, sw
     numHeads: heads,
     mlpRatio: args.mlp_ratio ?? 4,
     windowSize: args.window_size ?? 8,
+    resolution: need('resolution'),
     swinGroups,
   };
 }
@@ -50,16 +53,27 @@ export function blockShift(i: number, windowSize: number): number {
   return i % 2 === 0 ? 0 : windowSize >> 1;
 }
 
-/** AbsolutePositionEmbedder: per axis [sin(a·f) (F), cos(a·f) (F)], F = C//3//2, zero-padded to C. */
-export function absolutePositionEmbedding(g: GraphBuilder, pos: string, channels: number): string {
+/**
+ * AbsolutePositionEmbedder: per axis [sin(a·f) (F), cos(a·f) (F)], F = C//3//2, zero-padded to C.
+ * Coordinates are integers in [0, resolution), so the per-axis embedding is a constant table
+ * [resolution, 2F] gathered by coordinate: no Sin/Cos on the GPU (WGSL sin/cos are only accurate
+ * to ~2^-11 and only on [-π, π]; the arguments here reach 63 rad). Arguments are rounded to fp32
+ * first, as the reference computes them.
+ */
+export function absolutePositionEmbedding(g: GraphBuilder, pos: string, channels: number, resolution: number): string {
   return g.scope('pos_embedder', () => {
     const F = Math.floor(Math.floor(channels / 3) / 2);
-    const freqs = new Float32Array(F);
-    for (let j = 0; j < F; j++) freqs[j] = 1 / Math.pow(10000, Math.fround(j / F));
-    const p = g.op('Unsqueeze', [g.op('Cast', [pos], { to: 1 }), g.i64([-1])]); // [N,3,1]
-    const args = g.op('Mul', [p, g.constant('float32', [F], freqs, 'freqs')]); // [N,3,F]
-    const sc = g.op('Concat', [g.op('Sin', [args]), g.op('Cos', [args])], { axis: -1 });
-    const flat = g.op('Reshape', [sc, g.i64([-1, 6 * F])]);
+    const table = new Float32Array(resolution * 2 * F);
+    for (let j = 0; j < F; j++) {
+      const freq = Math.fround(1 / Math.fround(Math.pow(10000, Math.fround(j / F))));
+      for (let a = 0; a < resolution; a++) {
+        const arg = Math.fround(a * freq);
+        table[a * 2 * F + j] = Math.sin(arg);
+        table[a * 2 * F + F + j] = Math.cos(arg);
+      }
+    }
+    const emb = g.op('Gather', [g.constant('float32', [resolution, 2 * F], table, 'sincos_table'), pos], { axis: 0 }); // [N,3,2F]
+    const flat = g.op('Reshape', [emb, g.i64([-1, 6 * F])]);
     if (6 * F === channels) return flat;
     return g.op('Pad', [flat, g.i64([0, 0, 0, channels - 6 * F])], { mode: 'constant' });
   });
@@ -87,7 +101,7 @@ export function sparseTransformerTrunk(g: GraphBuilder, w: Weights, cfg: SparseT
   const C = cfg.modelChannels;
   const hidden = Math.floor(C * cfg.mlpRatio);
   let h = linear(g, w, inputs.feats, 'input_layer', cfg.latentChannels, C);
-  h = g.op('Add', [h, absolutePositionEmbedding(g, inputs.pos, C)]);
+  h = g.op('Add', [h, absolutePositionEmbedding(g, inputs.pos, C, cfg.resolution)]);
   for (let i = 0; i < cfg.numBlocks; i++) {
     const p = `blocks.${i}`;
     const tables = inputs.swin.get(blockShift(i, cfg.windowSize))!;

@@ -13,8 +13,12 @@ export interface SparseFeed {
 }
 
 export interface TrunkFeedOptions {
-  /** The decoder's grid size; every coordinate must lie in [0, resolution) (APE table). */
-  resolution: number;
+  /**
+   * The decoder's grid size (config resolution). When given, every coordinate is checked to lie
+   * in [0, resolution): the graph's APE is a table of that size, and an out-of-range Gather is
+   * an error on WASM but not necessarily on WebGPU. Pass it.
+   */
+  resolution?: number;
   windowSize: number;
   /** Padded window groups per partition; must equal the graph's swinGroups. */
   swinGroups: number;
@@ -28,7 +32,7 @@ export function trunkIndexInputs(coords: Int32Array, n: number, opts: TrunkFeedO
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < 3; a++) {
       const v = coords[i * 4 + 1 + a];
-      if (v >= opts.resolution) throw new SparseCoordsError(`decoder coords: row ${i} column ${a + 1} = ${v} is outside the decoder grid [0, ${opts.resolution})`);
+      if (opts.resolution !== undefined && v >= opts.resolution) throw new SparseCoordsError(`decoder coords: row ${i} column ${a + 1} = ${v} is outside the decoder grid [0, ${opts.resolution})`);
       pos[i * 3 + a] = v;
     }
   }
