@@ -30,7 +30,10 @@ export interface AttentionOptions {
 // 'matmul' by default: com.microsoft.MultiHeadAttention on ORT 1.30's webgpu EP returned wrong
 // values (max diff 0.3–1.1 vs wasm at S=L=64, H=4, D=16, inputs in [-2,2]; headless Chromium,
 // swiftshader), while MatMul/Softmax matched wasm to 2e-6 on the golden DINOv2.
-export const DEFAULT_ATTENTION: AttentionOptions = { queryChunk: 1024, impl: 'matmul' };
+// Query blocks of 256: the golden SS flow (B=2, H=4, 4096 tokens) ran on that WebGPU with 256 but
+// the page crashed with 1024 (134 MB score tensor). At the real width (B=2, H=16, 4096 tokens)
+// 256 gives 134 MB per score tensor.
+export const DEFAULT_ATTENTION: AttentionOptions = { queryChunk: 256, impl: 'matmul' };
 
 export function checkAttentionOptions(o: AttentionOptions): void {
   if (!Number.isInteger(o.queryChunk) || o.queryChunk < 1) {
