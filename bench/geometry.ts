@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { decodeVoxels, type VertexField } from '../src/geometry/decode-voxels.ts';
 import { DEFAULT_SDF } from '../src/geometry/decode-voxels.ts';
 import { marchingCubes } from '../src/geometry/marching-cubes.ts';
+import { dualMarchingCubes } from '../src/geometry/dual-marching-cubes.ts';
+import { cubeWeights } from '../src/geometry/dual-weights.ts';
 import { TRI_OFFSET } from '../src/geometry/mc-tables.ts';
 import { cleanupMesh } from '../src/geometry/cleanup.ts';
 import { simplifyMesh } from '../src/geometry/simplify.ts';
@@ -53,6 +55,8 @@ export async function benchGeometry(): Promise<BenchRow[]> {
   rows.push({ name: 'decode voxels', ms: tDecode, note: `${shell.count} voxels -> ${field.count} lattice vertices` });
   const [mc, tMc] = await time(() => marchingCubes(field));
   rows.push({ name: 'marching cubes (sparse)', ms: tMc, note: `${mc.indices.length / 3} faces` });
+  const [dual, tDual] = await time(() => dualMarchingCubes(field, cubeWeights(shell)));
+  rows.push({ name: 'dual marching cubes (FlexiCubes semantics, default)', ms: tDual, note: `${dual.indices.length / 3} faces, ${dual.positions.length / 3} vertices` });
   const [surf, tDense] = await time(() => denseCaseScan(field));
   rows.push({ name: 'dense 256³ cube scan (baseline, classification only)', ms: tDense, note: `${surf} surface cubes; sparse MC is ${(tDense / tMc).toFixed(1)}× faster` });
 

@@ -45,17 +45,16 @@ export interface DualMesh extends ColoredMesh {
 
 /**
  * Quad edges owned by a cube: the three lattice edges at its corner 7, for which it is the cube of
- * lowest linear id among the 4 sharing the edge. Per axis: the owner's local edge, the offsets
- * (dx, dy, dz) of slots 1–3 from the owner, and the local edge in each of the 4 slot cubes.
+ * lowest linear id (slot 0) among the 4 sharing the edge. Per axis (x, y, z), 4 slots in linear-id
+ * order × (dx, dy, dz offset from the owner, local cube_edges index of the edge in that cube).
  */
-const OWNED: { slotOffsets: number[][]; edges: number[] }[] = [
-  // x edge (6,7): cubes (i, j-1..j, k-1..k)
-  { slotOffsets: [[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1]], edges: [6, 4, 2, 0] },
-  // y edge (7,5): cubes (i-1..i, j, k-1..k)
-  { slotOffsets: [[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 0, 1]], edges: [10, 9, 11, 8] },
-  // z edge (3,7): cubes (i-1..i, j-1..j, k)
-  { slotOffsets: [[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0]], edges: [5, 1, 7, 3] },
-];
+// x edge (6,7): cubes (i, j-1..j, k-1..k); y edge (7,5): cubes (i-1..i, j, k-1..k);
+// z edge (3,7): cubes (i-1..i, j-1..j, k).
+const OWNED = Int8Array.from([
+  0, 0, 0, 6, /**/ 0, 0, 1, 4, /**/ 0, 1, 0, 2, /**/ 0, 1, 1, 0,
+  0, 0, 0, 10, /**/ 0, 0, 1, 9, /**/ 1, 0, 0, 11, /**/ 1, 0, 1, 8,
+  0, 0, 0, 5, /**/ 0, 1, 0, 1, /**/ 1, 0, 0, 7, /**/ 1, 1, 0, 3,
+]);
 
 class DualRun {
   private readonly f: VertexField;
@@ -81,6 +80,7 @@ class DualRun {
   private readonly cCol = new Float64Array(24);
   private readonly wts = new Float64Array(21);
   private readonly acc = new Float64Array(4 * 7);
+  private readonly quad = new Int32Array(4);
 
   constructor(field: VertexField, weights: CubeWeights) {
     if (weights.res !== field.res) throw new Error(`dual marching cubes: weights resolution ${weights.res} != field resolution ${field.res}`);
@@ -222,8 +222,7 @@ class DualRun {
   faces(from: number, to: number): void {
     const { res } = this;
     const ids = this.cubes.keyList;
-    const slots = [0, 0, 0, 0];
-    const vd = [0, 0, 0, 0];
+    const vd = this.quad;
     for (let slot = from; slot < to; slot++) {
       const sc = this.signCase[slot];
       if (sc === 0 || sc === 255) continue;
@@ -232,24 +231,22 @@ class DualRun {
       const cj = ((id - ck) / res) % res;
       const ci = (id - ck - cj * res) / (res * res);
       for (let axis = 0; axis < 3; axis++) {
-        const own = OWNED[axis];
-        const e0 = own.edges[0];
-        const a = EDGE_A[e0];
-        const insideA = (sc >> a) & 1;
+        const o = 16 * axis;
+        const e0 = OWNED[o + 3];
+        const insideA = (sc >> EDGE_A[e0]) & 1;
         if (insideA === ((sc >> EDGE_B[e0]) & 1)) continue;
         // The other two axes must stay inside the grid, else the edge lies in an outer face.
         if ((axis !== 0 && ci + 1 >= res) || (axis !== 1 && cj + 1 >= res) || (axis !== 2 && ck + 1 >= res)) continue;
         for (let q = 0; q < 4; q++) {
-          const [dx, dy, dz] = own.slotOffsets[q];
-          const s = q === 0 ? slot : this.cubes.get(((ci + dx) * res + (cj + dy)) * res + (ck + dz));
+          const s = q === 0 ? slot : this.cubes.get(((ci + OWNED[o + 4 * q]) * res + (cj + OWNED[o + 4 * q + 1])) * res + (ck + OWNED[o + 4 * q + 2]));
           if (s < 0) throw new Error('dual marching cubes: a cube next to a crossing edge was not classified (internal error)');
-          slots[q] = s;
-          vd[q] = this.vdBase[s] + EDGE_PATCH[this.tableCase[s] * 12 + own.edges[q]];
+          vd[q] = this.vdBase[s] + EDGE_PATCH[this.tableCase[s] * 12 + OWNED[o + 4 * q + 3]];
         }
-        // Cyclic order around the edge is slots 0,1,3,2.
-        let q0: number, q1: number, q2: number, q3: number;
-        if (!insideA) [q0, q1, q2, q3] = [vd[0], vd[1], vd[3], vd[2]];
-        else [q0, q1, q2, q3] = [vd[2], vd[3], vd[1], vd[0]];
+        // Cyclic order around the edge is slots 0,1,3,2; reversed when the first endpoint is inside.
+        const q0 = insideA ? vd[2] : vd[0];
+        const q1 = insideA ? vd[3] : vd[1];
+        const q2 = insideA ? vd[1] : vd[3];
+        const q3 = insideA ? vd[0] : vd[2];
         const g = this.gamma.data;
         this.idx.reserve(6);
         const d = this.idx.data;

@@ -9,6 +9,8 @@ import { buildGlb } from '../../src/geometry/index.ts';
 import { sdfToVoxelFeatures, torusSdf } from '../../src/geometry/sdf-features.ts';
 import { decodeVoxels } from '../../src/geometry/decode-voxels.ts';
 import { marchingCubes } from '../../src/geometry/marching-cubes.ts';
+import { dualMarchingCubes } from '../../src/geometry/dual-marching-cubes.ts';
+import { cubeWeights } from '../../src/geometry/dual-weights.ts';
 import { cleanupMesh } from '../../src/geometry/cleanup.ts';
 import { simplifyMesh } from '../../src/geometry/simplify.ts';
 import { uvUnwrap } from '../../src/geometry/uv-unwrap.ts';
@@ -61,6 +63,19 @@ describe.each([512, 1024, 2048] as const)('GLB at texture_size %i', (size) => {
     await built;
     const order = [...new Set(events.map((e) => e.stage))];
     expect(order).toEqual(['geometry', 'simplify', 'uv_unwrap', 'texture', 'export']);
+  });
+});
+
+describe('surface extraction choice', () => {
+  it('defaults to the dual extraction; marching cubes is selectable; anything else is rejected', async () => {
+    const field = decodeVoxels(features);
+    const dual = await buildGlb(output, { meshSimplify: 0.9, textureSize: 512 });
+    expect(dual.stats.extractDual).toBe(1);
+    expect(dual.stats.extractFaces).toBe(dualMarchingCubes(field, cubeWeights(features)).indices.length / 3);
+    const mc = await buildGlb(output, { meshSimplify: 0.9, textureSize: 512, extraction: 'marching-cubes' });
+    expect(mc.stats.extractDual).toBe(0);
+    expect(mc.stats.extractFaces).toBe(marchingCubes(field).indices.length / 3);
+    await expect(buildGlb(output, { meshSimplify: 0.9, textureSize: 512, extraction: 'flexicubes' as never })).rejects.toThrow(/extraction must be 'dual' or 'marching-cubes'/);
   });
 });
 
