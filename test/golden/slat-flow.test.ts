@@ -38,8 +38,8 @@ async function runSlatFlow(dtype: WeightDType, opts: SlatFlowConvertOptions) {
 
 describe.skipIf(!hasCase(CASE))('golden slat_flow', () => {
   const cases: [string, SlatFlowConvertOptions][] = [
-    ['mha, Loop over 4 query blocks of 32 (last one padded)', { attnImpl: 'mha', attnQueryChunk: 32 }],
-    ['matmul, one query block, accumulated sparse conv', { attnImpl: 'matmul', attnQueryChunk: 4096, convMode: 'accumulate' }],
+    ['matmul, Loop over 4 query blocks of 32 (last one padded)', { attnImpl: 'matmul', attnQueryChunk: 32 }],
+    ['mha, one query block, accumulated sparse conv', { attnImpl: 'mha', attnQueryChunk: 4096, convMode: 'accumulate' }],
   ];
   for (const [name, opts] of cases) {
     it(`matches the reference in fp32 (${name})`, async () => {

@@ -42,19 +42,29 @@ export function checkAttentionOptions(o: AttentionOptions): void {
   if (o.impl !== 'mha' && o.impl !== 'matmul') throw new Error(`attention impl must be 'mha' or 'matmul', got ${String(o.impl)}`);
 }
 
-/** Attention over one query block: q [B,s,H·D], k/v [B,L,H·D] → [B,s,H·D]. */
-function attentionCore(g: GraphBuilder, q: string, k: string, v: string, heads: number, headDim: number, impl: AttentionImpl): string {
+/** Keys/values in the layout the core reads, built once per attention (not per query block). */
+interface PreparedKV { k: string; v: string }
+
+function prepareKV(g: GraphBuilder, k: string, v: string, heads: number, headDim: number, impl: AttentionImpl): PreparedKV {
+  if (impl === 'mha') return { k, v };
+  const split = g.i64([0, 0, heads, headDim]);
+  return {
+    k: g.op('Transpose', [g.op('Reshape', [k, split])], { perm: [0, 2, 3, 1] }), // [B,H,D,L]
+    v: g.op('Transpose', [g.op('Reshape', [v, split])], { perm: [0, 2, 1, 3] }), // [B,H,L,D]
+  };
+}
+
+/** Attention over one query block: q [B,s,H·D] with prepared k/v → [B,s,H·D]. */
+function attentionCore(g: GraphBuilder, q: string, kv: PreparedKV, heads: number, headDim: number, impl: AttentionImpl): string {
   const scale = 1 / Math.sqrt(headDim);
   if (impl === 'mha') {
-    return g.op('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: { float: scale } }, { domain: 'com.microsoft' });
+    return g.op('MultiHeadAttention', [q, kv.k, kv.v], { num_heads: heads, scale: { float: scale } }, { domain: 'com.microsoft' });
   }
-  const split = g.i64([0, 0, heads, headDim]);
-  const qh = g.op('Transpose', [g.op('Reshape', [q, split])], { perm: [0, 2, 1, 3] }); // [B,H,s,D]
-  const kh = g.op('Transpose', [g.op('Reshape', [k, split])], { perm: [0, 2, 3, 1] }); // [B,H,D,L]
-  const vh = g.op('Transpose', [g.op('Reshape', [v, split])], { perm: [0, 2, 1, 3] }); // [B,H,L,D]
-  const scores = g.op('Mul', [g.op('MatMul', [qh, kh]), g.scalar(scale)]);
+  // Scaling q (s·D values) instead of the scores (s·L); exact when D is a power of 4 (D = 64).
+  const qh = g.op('Transpose', [g.op('Reshape', [q, g.i64([0, 0, heads, headDim])])], { perm: [0, 2, 1, 3] }); // [B,H,s,D]
+  const scores = g.op('MatMul', [g.op('Mul', [qh, g.scalar(scale)]), kv.k]); // [B,H,s,L]
   const p = g.op('Softmax', [scores], { axis: -1 });
-  const o = g.op('Transpose', [g.op('MatMul', [p, vh])], { perm: [0, 2, 1, 3] }); // [B,s,H,D]
+  const o = g.op('Transpose', [g.op('MatMul', [p, kv.v])], { perm: [0, 2, 1, 3] }); // [B,s,H,D]
   return g.op('Reshape', [o, g.i64([0, 0, heads * headDim])]);
 }
 
@@ -68,22 +78,23 @@ export function attention(
 ): string {
   checkAttentionOptions(opts);
   const chunk = opts.queryChunk;
+  const kv = prepareKV(g, k, v, heads, headDim, opts.impl);
   if (seqLen !== undefined) {
-    if (seqLen <= chunk) return attentionCore(g, q, k, v, heads, headDim, opts.impl);
+    if (seqLen <= chunk) return attentionCore(g, q, kv, heads, headDim, opts.impl);
     const parts: string[] = [];
     for (let s = 0; s < seqLen; s += chunk) {
       const e = Math.min(seqLen, s + chunk);
       const qs = g.op('Slice', [q, g.i64([s]), g.i64([e]), g.i64([1])]);
-      parts.push(g.scope(`q${s}`, () => attentionCore(g, qs, k, v, heads, headDim, opts.impl)));
+      parts.push(g.scope(`q${s}`, () => attentionCore(g, qs, kv, heads, headDim, opts.impl)));
     }
     return g.op('Concat', parts, { axis: 1 });
   }
-  return attentionLoop(g, q, k, v, heads, headDim, opts);
+  return attentionLoop(g, q, kv, heads, headDim, opts);
 }
 
 const loopCounter = new WeakMap<GraphBuilder, number>();
 
-function attentionLoop(g: GraphBuilder, q: string, k: string, v: string, heads: number, headDim: number, opts: AttentionOptions): string {
+function attentionLoop(g: GraphBuilder, q: string, kv: PreparedKV, heads: number, headDim: number, opts: AttentionOptions): string {
   const chunk = opts.queryChunk;
   const c = heads * headDim;
   const s = g.op('Shape', [q], { start: 1, end: 2 }); // [1] = S
@@ -93,7 +104,7 @@ function attentionLoop(g: GraphBuilder, q: string, k: string, v: string, heads: 
   const pads = g.op('Concat', [g.i64([0, 0, 0, 0]), padLen, g.i64([0])], { axis: 0 });
   const qPad = g.op('Pad', [q, pads]); // [B, nIter·chunk, C], zero rows at the end
 
-  // The body reads qPad, k, v from the enclosing graph. Its value names carry a per-graph
+  // The body reads qPad and the prepared k/v from the enclosing graph. Its value names carry a per-graph
   // counter prefix so they never collide with the outer graph's (scope-path) names.
   const n = loopCounter.get(g) ?? 0;
   loopCounter.set(g, n + 1);
@@ -105,7 +116,7 @@ function attentionLoop(g: GraphBuilder, q: string, k: string, v: string, heads: 
     const start = body.op('Mul', [body.op('Unsqueeze', [it, body.i64([0])]), body.i64([chunk])]);
     const end = body.op('Add', [start, body.i64([chunk])]);
     const qc = body.op('Slice', [qPad, start, end, body.i64([1])]);
-    const o = attentionCore(body, qc, k, v, heads, headDim, opts.impl);
+    const o = attentionCore(body, qc, kv, heads, headDim, opts.impl);
     body.output(body.op('Identity', [condIn]), `${bodyPrefix}/cond_out`, 'bool', []);
     body.output(o, `${bodyPrefix}/out`, 'float32', ['B', chunk, c]);
   });
