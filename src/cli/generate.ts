@@ -47,7 +47,7 @@ function progressPrinter(quiet: boolean): (e: ProgressEvent) => void {
     if (quiet) return;
     const frac = e.steps ? (e.step ?? 0) / e.steps : e.total ? (e.loaded ?? 0) / e.total : undefined;
     const bar = frac === undefined ? '' : `[${'#'.repeat(Math.round(frac * 20)).padEnd(20, '.')}] `;
-    const detail = e.steps ? `${e.step}/${e.steps} ` : e.total ? `${((e.loaded ?? 0) / 1e6).toFixed(1)}/${(e.total / 1e6).toFixed(1)} MB ` : '';
+    const detail = e.steps ? `${e.step}/${e.steps} ` : e.total ? (e.stage === 'download' ? `${((e.loaded ?? 0) / 1e6).toFixed(1)}/${(e.total / 1e6).toFixed(1)} MB ` : `${e.loaded ?? 0}/${e.total} `) : '';
     const line = `${e.stage.padEnd(18)} ${bar}${detail}${e.elapsed !== undefined ? `${e.elapsed.toFixed(1)}s` : ''}${e.message ? `  ${e.message}` : ''}`;
     if (tty) {
       process.stderr.write(`\r\x1b[K${line}`);
