@@ -76,6 +76,7 @@ class DualRun {
   readonly seeds: Int32Array;
   // Scratch for one cube.
   private readonly cSdf = new Float64Array(8);
+  private readonly cSlot = new Int32Array(8);
   private readonly cPos = new Float64Array(24);
   private readonly cCol = new Float64Array(24);
   private readonly wts = new Float64Array(21);
@@ -135,19 +136,14 @@ class DualRun {
   private cube(slot: number, ci: number, cj: number, ck: number): void {
     if (slot >= this.signCase.length) this.growCubes();
     const { f, res, n1 } = this;
+    const slots = this.cSlot;
     let sc = 0;
     for (let c = 0; c < 8; c++) {
-      const x = ci + (c & 1);
-      const y = cj + ((c >> 1) & 1);
-      const z = ck + ((c >> 2) & 1);
-      const s = f.index.get((x * n1 + y) * n1 + z);
+      const s = f.index.get(((ci + (c & 1)) * n1 + (cj + ((c >> 1) & 1))) * n1 + (ck + ((c >> 2) & 1)));
       const sdf = s >= 0 ? f.sdf[s] : DEFAULT_SDF;
+      slots[c] = s;
       this.cSdf[c] = sdf;
       if (sdf < 0) sc |= 1 << c;
-      for (let a = 0; a < 3; a++) {
-        this.cPos[3 * c + a] = s >= 0 ? f.positions[3 * s + a] : (a === 0 ? x : a === 1 ? y : z) / res - 0.5;
-        this.cCol[3 * c + a] = s >= 0 ? f.colors[3 * s + a] : DEFAULT_COLOR;
-      }
     }
     let tc = sc;
     const face = AMBIGUOUS_FACE[sc];
@@ -168,6 +164,14 @@ class DualRun {
     this.vdBase[slot] = base;
     if (nPatch === 0) return;
 
+    for (let c = 0; c < 8; c++) {
+      const s = slots[c];
+      for (let a = 0; a < 3; a++) {
+        const x = a === 0 ? ci + (c & 1) : a === 1 ? cj + ((c >> 1) & 1) : ck + ((c >> 2) & 1);
+        this.cPos[3 * c + a] = s >= 0 ? f.positions[3 * s + a] : x / res - 0.5;
+        this.cCol[3 * c + a] = s >= 0 ? f.colors[3 * s + a] : DEFAULT_COLOR;
+      }
+    }
     const w = this.wts;
     activatedCubeWeights(this.w, (ci * res + cj) * res + ck, w);
     // acc per patch: β-weighted position (3), β-weighted colour (3), Σβ
