@@ -15,6 +15,10 @@ export const C = 6;
 
 /** v = 0.5·x + mean(cond) + 0.001·t (per batch item). */
 export function fakeSsFlow(): Uint8Array {
+  return fakeSsFlowGraph().toBytes();
+}
+
+export function fakeSsFlowGraph(): GraphBuilder {
   const g = new GraphBuilder('fake_ss_flow');
   const x = g.input('x', 'float32', ['B', 8, R, R, R]);
   const t = g.input('t', 'float32', ['B']);
@@ -23,7 +27,7 @@ export function fakeSsFlow(): Uint8Array {
   const tt = g.op('Mul', [g.op('Reshape', [t, g.i64([-1, 1, 1, 1, 1])]), g.f32([0.001], [])]);
   const v = g.op('Add', [g.op('Add', [g.op('Mul', [x, g.f32([0.5], [])]), m]), tt]);
   g.output(v, 'v', 'float32', ['B', 8, R, R, R]);
-  return g.toBytes();
+  return g;
 }
 
 export function fakeSsFlowJs(x: Float32Array, t1000: number, cond: Float32Array): Float32Array {
@@ -35,16 +39,24 @@ export function fakeSsFlowJs(x: Float32Array, t1000: number, cond: Float32Array)
 
 /** logits [1,1,2R,2R,2R] = nearest-upsampled channel 0 of z, plus `bias`. */
 export function fakeSsDecoder(bias: number): Uint8Array {
+  return fakeSsDecoderGraph(bias).toBytes();
+}
+
+export function fakeSsDecoderGraph(bias: number): GraphBuilder {
   const g = new GraphBuilder('fake_ss_decoder');
   const z = g.input('z', 'float32', ['B', 8, R, R, R]);
   const c0 = g.op('Slice', [z, g.i64([0]), g.i64([1]), g.i64([1])]);
   const up = g.op('Resize', [c0, '', g.f32([1, 1, 2, 2, 2])], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
   g.output(g.op('Add', [up, g.f32([bias], [])]), 'logits', 'float32', ['B', 1, 2 * R, 2 * R, 2 * R]);
-  return g.toBytes();
+  return g;
 }
 
 /** v = 0.3·feats + mean(cond) + 0.002·t + 0.01·(mean of the coarse position) of each voxel's parent. */
 export function fakeSlatFlow(): Uint8Array {
+  return fakeSlatFlowGraph().toBytes();
+}
+
+export function fakeSlatFlowGraph(): GraphBuilder {
   const g = new GraphBuilder('fake_slat_flow');
   const feats = g.input('feats', 'float32', ['N', 8]);
   const t = g.input('t', 'float32', [1]);
@@ -63,11 +75,15 @@ export function fakeSlatFlow(): Uint8Array {
   v = g.op('Add', [v, g.op('Mul', [t, g.f32([0.002], [])])]);
   v = g.op('Add', [v, g.op('Mul', [parentPos, g.f32([0.01], [])])]);
   g.output(v, 'v', 'float32', ['N', 8]);
-  return g.toBytes();
+  return g;
 }
 
 /** Mesh decoder stand-in (single graph): out_feats[r] = feats[r / 64] @ W (W[i][j] = (i + 1)·0.01·(j % 7 − 3)). */
 export function fakeMeshDecoder(numBlocks: number, windowSize: number, swinGroups: number): Uint8Array {
+  return fakeMeshDecoderGraph(numBlocks, windowSize, swinGroups).toBytes();
+}
+
+export function fakeMeshDecoderGraph(numBlocks: number, windowSize: number, swinGroups: number): GraphBuilder {
   const g = new GraphBuilder('fake_mesh');
   const feats = g.input('feats', 'float32', ['N', 8]);
   const sample = new Int32Array([0, 1, 1, 1, 0, 1, 1, 2]);
@@ -81,7 +97,7 @@ export function fakeMeshDecoder(numBlocks: number, windowSize: number, swinGroup
   const w = new Float32Array(8 * 101).map((_, k) => (Math.floor(k / 101) + 1) * 0.01 * ((k % 101) % 7 - 3));
   const y = g.op('MatMul', [feats, g.constant('float32', [8, 101], w, 'w')]);
   g.output(g.op('Gather', [y, idx], { axis: 0 }), 'out_feats', 'float32', ['N64', 101]);
-  return g.toBytes();
+  return g;
 }
 
 /** Counts pins and releases around a real runner. */
@@ -129,3 +145,27 @@ export async function fakeProvider(opts: { decoderBias?: number } = {}): Promise
 }
 
 export { slatFlowIndexInputs };
+
+/** DINOv2 stand-in: cond[b] = reshape(mean over pixels of image[b] (3 values) @ W[3, L·C]). */
+export function fakeDinov2Graph(size = 518): GraphBuilder {
+  const g = new GraphBuilder('fake_dinov2');
+  const img = g.input('image', 'float32', ['B', 3, size, size]);
+  const m = g.op('ReduceMean', [img], { axes: [2, 3], keepdims: 0 }); // [B,3]
+  const w = new Float32Array(3 * L * C).map((_, k) => Math.cos(k * 0.21));
+  const y = g.op('MatMul', [m, g.constant('float32', [3, L * C], w, 'w')]);
+  g.output(g.op('Reshape', [y, g.i64([-1, L, C])]), 'cond', 'float32', ['B', L, C]);
+  return g;
+}
+
+/**
+ * u2net stand-in: the "saliency" map is (normalised red − normalised green) of the input, so a
+ * red object on a green background comes out as foreground. Output d0 [1,1,S,S] like u2net's first output.
+ */
+export function fakeU2netGraph(size = 320): GraphBuilder {
+  const g = new GraphBuilder('fake_u2net');
+  const x = g.input('input.1', 'float32', [1, 3, size, size]);
+  const r = g.op('Slice', [x, g.i64([0]), g.i64([1]), g.i64([1])]);
+  const gr = g.op('Slice', [x, g.i64([1]), g.i64([2]), g.i64([1])]);
+  g.output(g.op('Sigmoid', [g.op('Sub', [r, gr])]), 'd0', 'float32', [1, 1, size, size]);
+  return g;
+}

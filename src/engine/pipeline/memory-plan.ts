@@ -43,7 +43,17 @@ function transformerActivation(tokens: number, channels: number, heads: number, 
   return (dense + scores) * F32;
 }
 
+/** Activation estimate; 0 when the config lacks the fields the estimate needs (unknown networks). */
 export function activationBytes(component: ComponentName, args: Args, voxels: number, cfgBatch = 1): number {
+  try {
+    const v = activationEstimate(component, args, voxels, cfgBatch);
+    return Number.isFinite(v) && v > 0 ? v : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function activationEstimate(component: ComponentName, args: Args, voxels: number, cfgBatch: number): number {
   switch (component) {
     case 'dinov2': {
       const img = args.img_size ?? 518;
