@@ -7,10 +7,12 @@
 //     q = 1024, the converter default) + MLP hidden [T, 4C];
 //   ss_decoder: three [C, R³] tensors at its largest level;
 //   slat_flow io blocks: the submanifold conv's gathered [N, 27, C_io] (gather-all worst case);
-//   mesh decoder: the finest level's [64N, C/8] ×3 plus the [64N, 101] output;
-//   Gaussian decoder: its trunk at N tokens plus the [N, 448] output.
+//   SLat decoders: swin-window transformer at N tokens (all windows batched: T·H·w³ scores);
+//     the mesh decoder as converted (head + chunked tail, see decoders.ts): the largest of its
+//     trunk, the 8N-row level ×3 and two tail chunks; the Gaussian decoder adds its [N, 448] output.
 // N is the number of occupied voxels at 64³ (TRELLIS outputs typically have 10k–40k).
 import type { ComponentName, ManifestV1 } from '../../models/manifest.ts';
+import { MESH_CHUNK_BYTES } from './decoders.ts';
 
 export const F32 = 4;
 export const DEFAULT_VOXELS = 40_000;
@@ -35,6 +37,12 @@ export interface MemoryPlan {
 }
 
 type Args = Record<string, any>;
+
+/** Swin blocks: all windows at once, scores [windows, H, w³, w³] ≈ T·H·w³ values. */
+function windowTransformerActivation(tokens: number, channels: number, heads: number, window: number, mlpRatio: number): number {
+  const dense = tokens * channels * (2 + 3) + tokens * channels * mlpRatio;
+  return (dense + tokens * heads * window ** 3) * F32;
+}
 
 function transformerActivation(tokens: number, channels: number, heads: number, batch: number, mlpRatio = 4): number {
   const q = Math.min(QUERY_BLOCK, tokens);
@@ -82,14 +90,19 @@ function activationEstimate(component: ComponentName, args: Args, voxels: number
       return Math.max(conv, transformerActivation(coarse, args.model_channels, args.num_heads ?? 16, 1, args.mlp_ratio ?? 4));
     }
     case 'slat_decoder_mesh': {
+      // Chunked form (what the converter writes): the head runs the swin trunk at N and the
+      // first subdivision at 8N; the finest level runs in tail chunks whose gathered conv input
+      // is at most MESH_CHUNK_BYTES; h_sub1/a_sub1 and the output chunks go back to the host.
       const C = args.model_channels;
-      const fine = 64 * voxels;
-      return Math.max((3 * fine * (C / 8) + fine * 101) * F32, transformerActivation(voxels, C, args.num_heads ?? 12, 1));
+      const trunk = windowTransformerActivation(voxels, C, args.num_heads ?? 12, args.window_size ?? 8, args.mlp_ratio ?? 4);
+      const sub1 = 3 * 8 * voxels * (C / 4) * F32;
+      const tail = 2 * MESH_CHUNK_BYTES;
+      return Math.max(trunk, sub1, tail);
     }
     case 'slat_decoder_gs': {
       const C = args.model_channels;
       const out = 14 * (args.representation_config?.num_gaussians ?? 32);
-      return transformerActivation(voxels, C, args.num_heads ?? 12, 1) + voxels * out * F32;
+      return windowTransformerActivation(voxels, C, args.num_heads ?? 12, args.window_size ?? 8, args.mlp_ratio ?? 4) + voxels * out * F32;
     }
     default:
       return 0;

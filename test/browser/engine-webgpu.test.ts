@@ -1,0 +1,121 @@
+// The engine in headless Chromium (WebGPU on SwiftShader) through a test harness worker that runs
+// src/engine exactly as the app's worker does:
+//  - a full generation with the tiny random models from an RGBA image under WebGPU and under WASM
+//    gives the same stage-1 structure for the same seed; ORT's node placement is checked for
+//    nodes assigned to the CPU EP under WebGPU;
+//  - cancel during stage 2, then a new generation succeeds;
+//  - 10 generations in a row in one worker leave the number of live GPU buffers unchanged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { launchChromium, REPO_ROOT, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
+import { makeTinyRandomModels } from '../../src/convert/fixtures/tiny-models.ts';
+import { writeFakeModelFolder } from '../unit/engine-fixture.ts';
+import type { EngineRequest } from '../../src/engine/protocol.ts';
+
+let siteDir: string;
+let server: StaticServer;
+let browser: BrowserSession;
+
+function rgbaPng(w: number, h: number): string {
+  const p = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = (y * w + x) * 4;
+    const inside = ((x - w / 2) / (w * 0.3)) ** 2 + ((y - h / 2) / (h * 0.35)) ** 2 < 1;
+    p.data[i] = (x * 3) & 255;
+    p.data[i + 1] = (y * 5) & 255;
+    p.data[i + 2] = 140;
+    p.data[i + 3] = inside ? 255 : 0;
+  }
+  return `data:image/png;base64,${PNG.sync.write(p).toString('base64')}`;
+}
+
+function request(image: string, extra: Partial<EngineRequest> = {}): EngineRequest {
+  return { images: [image], seed: 5, ss_guidance_strength: 7.5, ss_sampling_steps: 2, slat_guidance_strength: 3, slat_sampling_steps: 2, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 512, ...extra };
+}
+
+async function buildHarness(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    root: REPO_ROOT,
+    configFile: path.join(REPO_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, rolldownOptions: { input: { harness: path.join(REPO_ROOT, 'test/browser/engine-harness/index.html') } } },
+  });
+}
+
+const harness = <T>(fn: string, ...args: unknown[]): Promise<T> =>
+  browser.page.evaluate(([f, a]) => (globalThis as any).engineHarness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
+
+beforeAll(async () => {
+  siteDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-site-'));
+  await buildHarness(siteDir);
+  await makeTinyRandomModels(path.join(siteDir, 'models', 'tiny'));
+  writeFakeModelFolder(path.join(siteDir, 'models', 'standin'));
+  server = await serveStatic(siteDir, { prefix: '/sub/' });
+  browser = await launchChromium();
+  browser.page.on('console', (m) => {
+    if (/CPUExecutionProvider|placed on/.test(m.text())) console.log(`[worker console] ${m.text()}`);
+  });
+  await browser.page.goto(`${server.url}test/browser/engine-harness/index.html`);
+  await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (siteDir) await rm(siteDir, { recursive: true, force: true });
+});
+
+const wasmPaths = () => `${server.url}ort/`;
+const image = rgbaPng(200, 160);
+
+describe('engine in Chromium', () => {
+  it('tiny random models: WebGPU and WASM give the same stage-1 structure; no node on the CPU EP under WebGPU', async () => {
+    const gpuLoad = await harness<{ info: { backend: string }; events: { stage: string; message?: string }[] }>('load', `${server.url}models/tiny/manifest.json`, 'webgpu', wasmPaths(), { inspectPlacement: true, releasePolicy: 'keep' });
+    expect(gpuLoad.info.backend).toBe('webgpu');
+    const gpu = await harness<any>('generate', request(image));
+    const placement = gpu.events.filter((e: any) => e.stage === 'load' && /nodes/.test(e.message ?? '')).map((e: any) => e.message as string);
+    console.log(`webgpu placement:\n  ${placement.join('\n  ')}`);
+    console.log(`webgpu timings: ${JSON.stringify(gpu.timings)}`);
+    expect(gpu.backend).toBe('webgpu');
+    const wasmLoad = await harness<any>('load', `${server.url}models/tiny/manifest.json`, 'wasm', wasmPaths(), { releasePolicy: 'keep' });
+    expect(wasmLoad.info.backend).toBe('wasm');
+    const cpu = await harness<any>('generate', request(image));
+    console.log(`wasm timings: ${JSON.stringify(cpu.timings)}; voxels ${gpu.meshCount / 64} (webgpu) vs ${cpu.meshCount / 64} (wasm)`);
+    expect(cpu.meshCount).toBeGreaterThan(0);
+    expect(gpu.structure).toEqual(cpu.structure);
+    // Every session reported its placement, and none put a node on the CPU EP.
+    expect(placement.length).toBeGreaterThanOrEqual(5);
+    for (const line of placement) expect(line, line).not.toMatch(/on CPUExecutionProvider/);
+  }, 1_800_000);
+
+  it('cancel during stage 2, then a new generation succeeds (WebGPU)', async () => {
+    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths());
+    const cancelled = await harness<{ code: string }>('generateAndCancel', request(image, { slat_sampling_steps: 4 }), 'structured_latent', 1);
+    expect(cancelled.code).toBe('CANCELLED');
+    const again = await harness<any>('generate', request(image));
+    expect(again.backend).toBe('webgpu');
+    expect(again.meshCount).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('10 generations in one worker: live GPU buffers do not grow', async () => {
+    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'per-stage' });
+    const live: number[] = [];
+    let first: any = null;
+    for (let i = 0; i < 10; i++) {
+      const r = await harness<any>('generate', request(image, { seed: 100 + (i % 2) }));
+      first ??= r;
+      live.push((await harness<{ live: number; wrapped: boolean }>('gpuBuffers')).live);
+    }
+    console.log(`live GPU buffers after each generation: ${live.join(', ')}`);
+    const { wrapped, created } = await harness<{ wrapped: boolean; created: number }>('gpuBuffers');
+    expect(wrapped).toBe(true);
+    expect(created).toBeGreaterThan(0);
+    // After the first two runs (ORT's buffer cache fills), the count stays flat.
+    for (let i = 2; i < live.length; i++) expect(live[i]).toBeLessThanOrEqual(live[1]);
+    expect(await harness('liveSessions')).toEqual([]);
+  }, 900_000);
+});
