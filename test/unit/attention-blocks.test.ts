@@ -44,12 +44,14 @@ const feeds = {
   v: { dtype: 'float32' as const, dims: [B, L, C], data: v },
 };
 
-async function run(impl: AttentionImpl, queryChunk: number, staticS: boolean): Promise<Float32Array> {
+async function run(impl: AttentionImpl, blocks: number, staticS: boolean): Promise<Float32Array> {
   const g = new GraphBuilder('attn');
   const qi = g.input('q', 'float32', ['B', staticS ? S : 'S', C]);
   const ki = g.input('k', 'float32', ['B', 'L', C]);
   const vi = g.input('v', 'float32', ['B', 'L', C]);
-  g.output(attention(g, qi, ki, vi, H, D, { impl, queryChunk }, staticS ? S : undefined), 'o', 'float32', ['B', 'S', C]);
+  // Static S: `blocks` is the rows per block; dynamic S: the number of pieces.
+  const opts = staticS ? { impl, queryChunk: blocks, querySlices: 1 } : { impl, queryChunk: 1, querySlices: blocks };
+  g.output(attention(g, qi, ki, vi, H, D, opts, staticS ? S : undefined), 'o', 'float32', ['B', 'S', C]);
   const out = await runGraph(g.toBytes(), feeds);
   expect(out.o.dims).toEqual([B, S, C]);
   return out.o.data as Float32Array;
@@ -58,9 +60,11 @@ async function run(impl: AttentionImpl, queryChunk: number, staticS: boolean): P
 describe('attention in query blocks', () => {
   const ref = referenceAttention(q, k, v);
   for (const impl of ['mha', 'matmul'] as const) {
-    for (const [chunk, staticS] of [[64, true], [8, true], [8, false], [37, false], [100, false]] as const) {
-      it(`${impl}: chunk ${chunk}, ${staticS ? 'static S (unrolled)' : 'dynamic S (Loop)'} equals the reference`, async () => {
-        const o = await run(impl, chunk, staticS);
+    // Dynamic S = 37: 5 pieces of 8 (last 5 rows), 4 of 10 (last 7), 37 of 1, 1 whole, and 50
+    // pieces of 1 (13 empty pieces at the end: zero-row MatMul/Softmax/Concat).
+    for (const [blocks, staticS] of [[64, true], [8, true], [5, false], [4, false], [37, false], [1, false], [50, false]] as const) {
+      it(`${impl}: ${staticS ? `static S, unrolled blocks of ${blocks}` : `dynamic S, ${blocks} pieces`} equals the reference`, async () => {
+        const o = await run(impl, blocks, staticS);
         let err = 0;
         for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(o[i] - ref[i]));
         expect(err).toBeLessThan(2e-6);
@@ -70,7 +74,8 @@ describe('attention in query blocks', () => {
 
   it('rejects a bad chunk size', () => {
     const g = new GraphBuilder('bad');
-    expect(() => attention(g, 'q', 'k', 'v', H, D, { impl: 'mha', queryChunk: 0 }, S)).toThrow(/attnQueryChunk/);
+    expect(() => attention(g, 'q', 'k', 'v', H, D, { impl: 'mha', queryChunk: 0, querySlices: 4 }, S)).toThrow(/attnQueryChunk/);
+    expect(() => attention(g, 'q', 'k', 'v', H, D, { impl: 'mha', queryChunk: 8, querySlices: 1.5 })).toThrow(/attnQuerySlices/);
   });
 });
 

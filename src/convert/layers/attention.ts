@@ -1,24 +1,33 @@
 // Multi-head attention for the TRELLIS transformers and DINOv2: softmax(q·kᵀ/√D)·v per head, fp32.
 //
-// Memory: one score tensor is B·H·S·L floats (4096² × 16 heads = 1 GiB for the stage-1 flow), so
-// the query axis is processed in blocks of `queryChunk` rows; keys/values are always whole.
-//  - static S (SS flow, DINOv2): ceil(S/chunk) Slice → attention → Concat, unrolled in the graph;
-//  - dynamic S (SLat flow, M coarse tokens known only at run time): an ONNX Loop over query
-//    blocks. The queries are zero-padded to a multiple of the chunk so every iteration emits the
-//    same shape (Loop stacks scan outputs), and the padded rows are cut off afterwards. The
-//    number of iterations is ceil(S/chunk), so the peak score tensor stays B·H·chunk·L for any S.
-//    (ORT runs the Loop node itself on the CPU side; the body's ops still go to the EP.)
+// Memory: one score tensor is B·H·s·L floats for s query rows (4096² × 16 heads = 1 GiB for the
+// stage-1 flow at once), so the query axis is cut into pieces; keys/values are always whole.
+//  - static S (SS flow, DINOv2): ceil(S/queryChunk) Slices of fixed size → attention → Concat,
+//    unrolled in the graph.
+//  - dynamic S (SLat flow: M coarse tokens known only at run time): a fixed number K
+//    (`querySlices`) of pieces unrolled in the graph, whose sizes come from the runtime S:
+//    step = ceil(S/K), bound_i = min(S, i·step), size_i = bound_{i+1} − bound_i (one Split with a
+//    computed `split` input). Trailing pieces are empty when S is not a multiple of step (or
+//    S < K); ORT runs MatMul/Softmax/Concat on zero-row tensors on both EPs (checked in
+//    test/unit/attention-blocks.test.ts and test/browser/converted-graphs-webgpu.test.ts).
+//    This replaced an ONNX Loop over fixed-size blocks: ORT's WebGPU EP has no Loop kernel, so
+//    the Loop ran on the CPU EP and its inputs/outputs crossed devices every iteration. The
+//    shape arithmetic (Shape/Add/Div/Mul/Min/Sub on int64) is what ORT keeps on the CPU anyway.
+//    Peak score tensor: B·H·ceil(S/K)·L floats. Real SLat flow (B=1, H=16), K=96, S=L=20000:
+//    16·209·20000·4 B = 267 MB (≤ 256 MiB); node cost 3 per piece ('matmul': MatMul, Softmax,
+//    MatMul), so 96·3 + 12 ≈ 300 nodes per attention, 48 attentions (24 self + 24 cross) ≈ 14 400.
 
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
-import { GraphBuilder as Builder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
 import { linear } from './basic.ts';
 
 export type AttentionImpl = 'mha' | 'matmul';
 
 export interface AttentionOptions {
-  /** Query rows per block (the score tensor of one block is B·H·queryChunk·L floats). */
+  /** Static S: query rows per unrolled block (the score tensor of one block is B·H·queryChunk·L floats). */
   queryChunk: number;
+  /** Dynamic S: number of query pieces K (each ceil(S/K) rows; score tensor B·H·ceil(S/K)·L floats). */
+  querySlices: number;
   /**
    * 'mha': com.microsoft.MultiHeadAttention (fused; exact on wasm, WRONG on ORT 1.30 webgpu —
    *        see DEFAULT_ATTENTION).
@@ -33,13 +42,23 @@ export interface AttentionOptions {
 // Query blocks of 256: the golden SS flow (B=2, H=4, 4096 tokens) ran on that WebGPU with 256 but
 // the page crashed with 1024 (134 MB score tensor). At the real width (B=2, H=16, 4096 tokens)
 // 256 gives 134 MB per score tensor.
-export const DEFAULT_ATTENTION: AttentionOptions = { queryChunk: 256, impl: 'matmul' };
+// 96 query pieces for dynamic S: the real SLat flow (H=16) at S = L = 20000 tokens gets
+// 16·ceil(20000/96)·20000·4 B = 267 MB ≤ 256 MiB per score tensor (see the header for node counts).
+export const DEFAULT_ATTENTION: AttentionOptions = { queryChunk: 256, querySlices: 96, impl: 'matmul' };
 
 export function checkAttentionOptions(o: AttentionOptions): void {
   if (!Number.isInteger(o.queryChunk) || o.queryChunk < 1) {
     throw new Error(`attnQueryChunk must be a positive integer, got ${o.queryChunk}`);
   }
+  if (!Number.isInteger(o.querySlices) || o.querySlices < 1) {
+    throw new Error(`attnQuerySlices must be a positive integer, got ${o.querySlices}`);
+  }
   if (o.impl !== 'mha' && o.impl !== 'matmul') throw new Error(`attention impl must be 'mha' or 'matmul', got ${String(o.impl)}`);
+}
+
+/** Bytes of the largest score tensor for dynamic S (batch b, `heads`, S query rows, L keys). */
+export function sliceScoreBytes(b: number, heads: number, s: number, l: number, querySlices: number): number {
+  return b * heads * Math.ceil(s / querySlices) * l * 4;
 }
 
 /** Keys/values in the layout the core reads, built once per attention (not per query block). */
@@ -54,76 +73,82 @@ function prepareKV(g: GraphBuilder, k: string, v: string, heads: number, headDim
   };
 }
 
-/** Attention over one query block: q [B,s,H·D] with prepared k/v → [B,s,H·D]. */
+/**
+ * Queries in the layout the core reads, once per attention: 'matmul' → [B,H,S,D] scaled by 1/√D
+ * (s·D multiplies instead of s·L on the scores; exact when D is a power of 4, e.g. 64);
+ * 'mha' → unchanged [B,S,H·D]. `axis` is the query axis of that layout.
+ */
+function prepareQ(g: GraphBuilder, q: string, heads: number, headDim: number, impl: AttentionImpl): { q: string; axis: number } {
+  if (impl === 'mha') return { q, axis: 1 };
+  const qh = g.op('Transpose', [g.op('Reshape', [q, g.i64([0, 0, heads, headDim])])], { perm: [0, 2, 1, 3] });
+  return { q: g.op('Mul', [qh, g.scalar(1 / Math.sqrt(headDim))]), axis: 2 };
+}
+
+/** Attention over one query piece in the prepared layout → output in the same layout. */
 function attentionCore(g: GraphBuilder, q: string, kv: PreparedKV, heads: number, headDim: number, impl: AttentionImpl): string {
-  const scale = 1 / Math.sqrt(headDim);
   if (impl === 'mha') {
-    return g.op('MultiHeadAttention', [q, kv.k, kv.v], { num_heads: heads, scale: { float: scale } }, { domain: 'com.microsoft' });
+    return g.op('MultiHeadAttention', [q, kv.k, kv.v], { num_heads: heads, scale: { float: 1 / Math.sqrt(headDim) } }, { domain: 'com.microsoft' });
   }
-  // Scaling q (s·D values) instead of the scores (s·L); exact when D is a power of 4 (D = 64).
-  const qh = g.op('Transpose', [g.op('Reshape', [q, g.i64([0, 0, heads, headDim])])], { perm: [0, 2, 1, 3] }); // [B,H,s,D]
-  const scores = g.op('MatMul', [g.op('Mul', [qh, g.scalar(scale)]), kv.k]); // [B,H,s,L]
-  const p = g.op('Softmax', [scores], { axis: -1 });
-  const o = g.op('Transpose', [g.op('MatMul', [p, kv.v])], { perm: [0, 2, 1, 3] }); // [B,s,H,D]
-  return g.op('Reshape', [o, g.i64([0, 0, heads * headDim])]);
+  const p = g.op('Softmax', [g.op('MatMul', [q, kv.k])], { axis: -1 }); // [B,H,s,L]
+  return g.op('MatMul', [p, kv.v]); // [B,H,s,D]
+}
+
+/** Prepared layout → [B,S,H·D]. */
+function finishO(g: GraphBuilder, o: string, heads: number, headDim: number, impl: AttentionImpl): string {
+  if (impl === 'mha') return o;
+  return g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), g.i64([0, 0, heads * headDim])]);
+}
+
+/**
+ * Sizes of the K query pieces for a runtime length S = q.shape[axis]: [K] int64,
+ * size_i = min(S, (i+1)·step) − min(S, i·step) with step = ceil(S/K). Shape arithmetic only.
+ */
+function pieceSizes(g: GraphBuilder, q: string, axis: number, pieces: number): string {
+  const s = g.op('Shape', [q], { start: axis, end: axis + 1 }); // [1]
+  const step = g.op('Div', [g.op('Add', [s, g.i64([pieces - 1])]), g.i64([pieces])]);
+  const bounds = g.op('Min', [g.op('Mul', [step, g.i64(Array.from({ length: pieces + 1 }, (_, i) => i))]), s]); // [K+1]
+  const hi = g.op('Slice', [bounds, g.i64([1]), g.i64([pieces + 1]), g.i64([0])]);
+  const lo = g.op('Slice', [bounds, g.i64([0]), g.i64([pieces]), g.i64([0])]);
+  return g.op('Sub', [hi, lo]);
 }
 
 /**
  * Scaled dot-product attention, q [B,S,H·D], k/v [B,L,H·D] → [B,S,H·D].
- * `seqLen` is S when it is fixed at conversion time (unrolled blocks), undefined when dynamic (Loop).
+ * `seqLen` is S when it is fixed at conversion time (fixed-size blocks), undefined when it is only
+ * known at run time (K pieces sized from the runtime S).
  */
 export function attention(
   g: GraphBuilder, q: string, k: string, v: string,
   heads: number, headDim: number, opts: AttentionOptions, seqLen?: number,
 ): string {
   checkAttentionOptions(opts);
-  const chunk = opts.queryChunk;
-  const kv = prepareKV(g, k, v, heads, headDim, opts.impl);
+  const { impl } = opts;
+  const kv = prepareKV(g, k, v, heads, headDim, impl);
+  const pq = prepareQ(g, q, heads, headDim, impl);
+  const core = (x: string) => attentionCore(g, x, kv, heads, headDim, impl);
+  let o: string;
   if (seqLen !== undefined) {
-    if (seqLen <= chunk) return attentionCore(g, q, kv, heads, headDim, opts.impl);
-    const parts: string[] = [];
-    for (let s = 0; s < seqLen; s += chunk) {
-      const e = Math.min(seqLen, s + chunk);
-      const qs = g.op('Slice', [q, g.i64([s]), g.i64([e]), g.i64([1])]);
-      parts.push(g.scope(`q${s}`, () => attentionCore(g, qs, kv, heads, headDim, opts.impl)));
+    const chunk = opts.queryChunk;
+    if (seqLen <= chunk) {
+      o = core(pq.q);
+    } else {
+      const parts: string[] = [];
+      for (let s = 0; s < seqLen; s += chunk) {
+        const e = Math.min(seqLen, s + chunk);
+        const qs = g.op('Slice', [pq.q, g.i64([s]), g.i64([e]), g.i64([pq.axis])]);
+        parts.push(g.scope(`q${s}`, () => core(qs)));
+      }
+      o = g.op('Concat', parts, { axis: pq.axis });
     }
-    return g.op('Concat', parts, { axis: 1 });
+  } else if (opts.querySlices === 1) {
+    o = core(pq.q);
+  } else {
+    const K = opts.querySlices;
+    const sizes = pieceSizes(g, pq.q, pq.axis, K);
+    const qs = g.nodeMulti('Split', [pq.q, sizes], K, { axis: pq.axis });
+    o = g.op('Concat', qs.map((x, i) => g.scope(`piece${i}`, () => core(x))), { axis: pq.axis });
   }
-  return attentionLoop(g, q, kv, heads, headDim, opts);
-}
-
-const loopCounter = new WeakMap<GraphBuilder, number>();
-
-function attentionLoop(g: GraphBuilder, q: string, kv: PreparedKV, heads: number, headDim: number, opts: AttentionOptions): string {
-  const chunk = opts.queryChunk;
-  const c = heads * headDim;
-  const s = g.op('Shape', [q], { start: 1, end: 2 }); // [1] = S
-  const chunkC = g.i64([chunk]);
-  const nIter = g.op('Div', [g.op('Add', [s, g.i64([chunk - 1])]), chunkC]); // ceil(S/chunk), [1]
-  const padLen = g.op('Sub', [g.op('Mul', [nIter, chunkC]), s]);
-  const pads = g.op('Concat', [g.i64([0, 0, 0, 0]), padLen, g.i64([0])], { axis: 0 });
-  const qPad = g.op('Pad', [q, pads]); // [B, nIter·chunk, C], zero rows at the end
-
-  // The body reads qPad and the prepared k/v from the enclosing graph. Its value names carry a per-graph
-  // counter prefix so they never collide with the outer graph's (scope-path) names.
-  const n = loopCounter.get(g) ?? 0;
-  loopCounter.set(g, n + 1);
-  const bodyPrefix = `attn_loop${n}`;
-  const body = new Builder(bodyPrefix);
-  body.scope(bodyPrefix, () => {
-    const it = body.input(`${bodyPrefix}/iter`, 'int64', []);
-    const condIn = body.input(`${bodyPrefix}/cond_in`, 'bool', []);
-    const start = body.op('Mul', [body.op('Unsqueeze', [it, body.i64([0])]), body.i64([chunk])]);
-    const end = body.op('Add', [start, body.i64([chunk])]);
-    const qc = body.op('Slice', [qPad, start, end, body.i64([1])]);
-    const o = attentionCore(body, qc, kv, heads, headDim, opts.impl);
-    body.output(body.op('Identity', [condIn]), `${bodyPrefix}/cond_out`, 'bool', []);
-    body.output(o, `${bodyPrefix}/out`, 'float32', ['B', chunk, c]);
-  });
-  const tripCount = g.op('Squeeze', [nIter, g.i64([0])]); // Loop's M is a scalar
-  const stacked = g.op('Loop', [tripCount, ''], { body: { graph: body } }); // [nIter, B, chunk, C]
-  const merged = g.op('Reshape', [g.op('Transpose', [stacked], { perm: [1, 0, 2, 3] }), g.i64([0, -1, c])]);
-  return g.op('Slice', [merged, g.i64([0]), s, g.i64([1])]);
+  return finishO(g, o, heads, headDim, impl);
 }
 
 /**

@@ -14,7 +14,7 @@ export interface ModulatedBlockConfig {
   mlpRatio: number;
   qkRmsNorm: boolean;
   attn: AttentionOptions;
-  /** Static token count (unrolled query blocks) or undefined (dynamic: Loop). */
+  /** Static token count (unrolled query blocks) or undefined (dynamic: K query pieces sized at run time). */
   seqLen?: number;
 }
 

@@ -16,13 +16,19 @@ export interface NetworkIO {
 }
 
 export interface ConvertOptions {
-  /** Query rows per attention block (bounds the score tensor; see layers/attention.ts). */
+  /** Query rows per attention block when S is static (bounds the score tensor; see layers/attention.ts). */
   attnQueryChunk?: number;
+  /** Query pieces K when S is dynamic (SLat flow): each ceil(S/K) rows (see layers/attention.ts). */
+  attnQuerySlices?: number;
   attnImpl?: AttentionOptions['impl'];
 }
 
 export function attentionOptions(o: ConvertOptions = {}): AttentionOptions {
-  return { queryChunk: o.attnQueryChunk ?? DEFAULT_ATTENTION.queryChunk, impl: o.attnImpl ?? DEFAULT_ATTENTION.impl };
+  return {
+    queryChunk: o.attnQueryChunk ?? DEFAULT_ATTENTION.queryChunk,
+    querySlices: o.attnQuerySlices ?? DEFAULT_ATTENTION.querySlices,
+    impl: o.attnImpl ?? DEFAULT_ATTENTION.impl,
+  };
 }
 
 /** Typed access to a config's args with errors that name the class and field. */

@@ -6,8 +6,8 @@
 //   down_inv [M,1] float32, up_index [N] int32, coarse_pos [M,3] float32 (coarse x,y,z)
 // → v [N,C_out] in the input row order.
 // Batch 1: self-attention runs over all M coarse tokens of the call, so the CFG pair is two calls
-// (same index tables, cond and neg cond). N and M are dynamic; attention over M runs in query
-// blocks through a Loop (layers/attention.ts).
+// (same index tables, cond and neg cond). N and M are dynamic; attention over M runs in a fixed
+// number of query pieces sized from the runtime M (layers/attention.ts, option attnQuerySlices).
 
 import { linear, silu } from '../layers/basic.ts';
 import { absolutePositionEmbedding, timestepEmbedder } from '../layers/embeddings.ts';
