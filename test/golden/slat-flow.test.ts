@@ -39,7 +39,8 @@ async function runSlatFlow(dtype: WeightDType, opts: SlatFlowConvertOptions) {
 describe.skipIf(!hasCase(CASE))('golden slat_flow', () => {
   const cases: [string, SlatFlowConvertOptions][] = [
     ['matmul, 7 query pieces sized from the runtime token count', { attnImpl: 'matmul', attnQuerySlices: 7 }],
-    ['matmul, default query pieces (more pieces than tokens: empty pieces)', { attnImpl: 'matmul' }],
+    ['matmul, default query pieces', { attnImpl: 'matmul' }],
+    ['matmul, more query pieces than tokens (zero-padded pieces)', { attnImpl: 'matmul', attnQuerySlices: 150 }],
     ['mha, one query piece, accumulated sparse conv', { attnImpl: 'mha', attnQuerySlices: 1, convMode: 'accumulate' }],
   ];
   for (const [name, opts] of cases) {

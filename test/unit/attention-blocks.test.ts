@@ -60,8 +60,8 @@ async function run(impl: AttentionImpl, blocks: number, staticS: boolean): Promi
 describe('attention in query blocks', () => {
   const ref = referenceAttention(q, k, v);
   for (const impl of ['mha', 'matmul'] as const) {
-    // Dynamic S = 37: 5 pieces of 8 (last 5 rows), 4 of 10 (last 7), 37 of 1, 1 whole, and 50
-    // pieces of 1 (13 empty pieces at the end: zero-row MatMul/Softmax/Concat).
+    // Dynamic S = 37: 5 pieces of 8 (3 zero rows padded), 4 of 10 (3 padded), 37 of 1, 1 whole,
+    // and 50 pieces of 1 (13 padded pieces, more pieces than rows).
     for (const [blocks, staticS] of [[64, true], [8, true], [5, false], [4, false], [37, false], [1, false], [50, false]] as const) {
       it(`${impl}: ${staticS ? `static S, unrolled blocks of ${blocks}` : `dynamic S, ${blocks} pieces`} equals the reference`, async () => {
         const o = await run(impl, blocks, staticS);

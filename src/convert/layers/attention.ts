@@ -5,17 +5,16 @@
 //  - static S (SS flow, DINOv2): ceil(S/queryChunk) Slices of fixed size → attention → Concat,
 //    unrolled in the graph.
 //  - dynamic S (SLat flow: M coarse tokens known only at run time): a fixed number K
-//    (`querySlices`) of pieces unrolled in the graph, whose sizes come from the runtime S:
-//    step = ceil(S/K), bound_i = min(S, i·step), size_i = bound_{i+1} − bound_i (one Split with a
-//    computed `split` input). Trailing pieces are empty when S is not a multiple of step (or
-//    S < K); ORT runs MatMul/Softmax/Concat on zero-row tensors on both EPs (checked in
-//    test/unit/attention-blocks.test.ts and test/browser/converted-graphs-webgpu.test.ts).
+//    (`querySlices`) of pieces unrolled in the graph, each step = ceil(S/K) rows of the runtime S
+//    (attentionPieces: zero-pad to K·step rows, Gather piece i, Concat, cut to S).
 //    This replaced an ONNX Loop over fixed-size blocks: ORT's WebGPU EP has no Loop kernel, so
 //    the Loop ran on the CPU EP and its inputs/outputs crossed devices every iteration. The
-//    shape arithmetic (Shape/Add/Div/Mul/Min/Sub on int64) is what ORT keeps on the CPU anyway.
+//    shape arithmetic (Shape/Add/Div/Mul/Sub/Concat on int64) is what ORT keeps on the CPU anyway.
 //    Peak score tensor: B·H·ceil(S/K)·L floats. Real SLat flow (B=1, H=16), K=96, S=L=20000:
-//    16·209·20000·4 B = 267 MB (≤ 256 MiB); node cost 3 per piece ('matmul': MatMul, Softmax,
-//    MatMul), so 96·3 + 12 ≈ 300 nodes per attention, 48 attentions (24 self + 24 cross) ≈ 14 400.
+//    16·209·20000·4 B = 267 MB (≤ 256 MiB). Node cost per piece ('matmul'): Gather, MatMul,
+//    Softmax, MatMul = 4, plus a Concat tree of ceil(K/7)+3 nodes and ~12 for the shapes, so
+//    ≈ 420 nodes per attention at K = 96, ≈ 20 000 for the 48 attentions (24 self + 24 cross)
+//    of the real SLat flow.
 
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
@@ -99,17 +98,49 @@ function finishO(g: GraphBuilder, o: string, heads: number, headDim: number, imp
   return g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1, 3] }), g.i64([0, 0, heads * headDim])]);
 }
 
+// ORT's WebGPU kernels bind every input and output as a storage buffer and fail when a shader
+// needs more than the device's maxStorageBuffersPerShaderStage (8 by default in WebGPU, 10 on
+// SwiftShader: "Too many storage buffers in shader" for a 96-way Split). Concats of many pieces
+// are therefore built as a tree of at most 7 inputs per node (+1 output = 8 buffers).
+const MAX_CONCAT_INPUTS = 7;
+
+function concatTree(g: GraphBuilder, parts: string[], axis: number): string {
+  let level = parts;
+  while (level.length > 1) {
+    const next: string[] = [];
+    for (let i = 0; i < level.length; i += MAX_CONCAT_INPUTS) {
+      const group = level.slice(i, i + MAX_CONCAT_INPUTS);
+      next.push(group.length === 1 ? group[0] : g.op('Concat', group, { axis }));
+    }
+    level = next;
+  }
+  return level[0];
+}
+
 /**
- * Sizes of the K query pieces for a runtime length S = q.shape[axis]: [K] int64,
- * size_i = min(S, (i+1)·step) − min(S, i·step) with step = ceil(S/K). Shape arithmetic only.
+ * Dynamic S in K pieces of step = ceil(S/K) rows: the prepared q is zero-padded along its query
+ * axis to K·step rows and reshaped to [.., K, step, ..]; piece i is a Gather of index i on that
+ * axis, so no piece is ever empty (WebGPU's Softmax rejects zero-size dispatches: "Invalid
+ * dispatch group size (0, 1, 1)") and there is no Split with K outputs (storage-buffer limit).
+ * Padded query rows are zeros (finite, uniform attention) and are cut off after the Concat.
+ * At most K−1 rows are padded. The int64 shape arithmetic is what ORT keeps on the CPU.
  */
-function pieceSizes(g: GraphBuilder, q: string, axis: number, pieces: number): string {
+function attentionPieces(g: GraphBuilder, q: string, axis: number, lastDim: number, pieces: number, core: (x: string) => string): string {
+  const rank = axis === 2 ? 4 : 3; // 'matmul' [B,H,S,D], 'mha' [B,S,C]; lastDim is D or C
   const s = g.op('Shape', [q], { start: axis, end: axis + 1 }); // [1]
   const step = g.op('Div', [g.op('Add', [s, g.i64([pieces - 1])]), g.i64([pieces])]);
-  const bounds = g.op('Min', [g.op('Mul', [step, g.i64(Array.from({ length: pieces + 1 }, (_, i) => i))]), s]); // [K+1]
-  const hi = g.op('Slice', [bounds, g.i64([1]), g.i64([pieces + 1]), g.i64([0])]);
-  const lo = g.op('Slice', [bounds, g.i64([0]), g.i64([pieces]), g.i64([0])]);
-  return g.op('Sub', [hi, lo]);
+  const pad = g.op('Sub', [g.op('Mul', [step, g.i64([pieces])]), s]);
+  const zeros = (n: number) => (n > 0 ? [g.i64(new Array(n).fill(0))] : []);
+  const pads = g.op('Concat', [...zeros(rank + axis), pad, ...zeros(rank - axis - 1)], { axis: 0 });
+  // Reshape's 0 copies an input dim only at the same position, so the axes after the split are literal.
+  const split = [...new Array(axis).fill(0), pieces, -1, lastDim];
+  const qr = g.op('Reshape', [g.op('Pad', [q, pads]), g.i64(split)]); // query axis → [K, step]
+  const outs: string[] = [];
+  for (let i = 0; i < pieces; i++) {
+    outs.push(g.scope(`piece${i}`, () => core(g.op('Gather', [qr, g.constant('int64', [], [i], 'piece')], { axis }))));
+  }
+  const o = concatTree(g, outs, axis); // K·step rows
+  return g.op('Slice', [o, g.i64([0]), s, g.i64([axis])]);
 }
 
 /**
@@ -138,15 +169,12 @@ export function attention(
         const qs = g.op('Slice', [pq.q, g.i64([s]), g.i64([e]), g.i64([pq.axis])]);
         parts.push(g.scope(`q${s}`, () => core(qs)));
       }
-      o = g.op('Concat', parts, { axis: pq.axis });
+      o = concatTree(g, parts, pq.axis);
     }
   } else if (opts.querySlices === 1) {
     o = core(pq.q);
   } else {
-    const K = opts.querySlices;
-    const sizes = pieceSizes(g, pq.q, pq.axis, K);
-    const qs = g.nodeMulti('Split', [pq.q, sizes], K, { axis: pq.axis });
-    o = g.op('Concat', qs.map((x, i) => g.scope(`piece${i}`, () => core(x))), { axis: pq.axis });
+    o = attentionPieces(g, pq.q, pq.axis, impl === 'mha' ? heads * headDim : headDim, opts.querySlices, core);
   }
   return finishO(g, o, heads, headDim, impl);
 }

@@ -13,9 +13,12 @@ const f32 = Math.fround;
 const TWO_PI_HI = 6.28125;
 const TWO_PI_LO = f32(2 * Math.PI - TWO_PI_HI);
 
-/** x − 2π·round(x/2π) in fp32 ops: in [-π, π], |error| ≈ 3e-7 for |x| ≲ 1e5. */
+/** x − 2π·n with n = floor(x/2π + ½) in fp32 ops: in [-π, π], |error| ≈ 3e-7 for |x| ≲ 1e5. */
 export function reduceAngle(g: GraphBuilder, x: string): string {
-  const n = g.op('Round', [g.op('Mul', [x, g.scalar(1 / (2 * Math.PI))])]);
+  // Floor(y + ½), not Round(y): ORT 1.30's WebGPU EP has no Round kernel, so Round ran on the CPU
+  // EP (a float node between GPU nodes). Both give an integer within ½ of y; they differ only
+  // at exact ties, where either result stays in [-π, π].
+  const n = g.op('Floor', [g.op('Add', [g.op('Mul', [x, g.scalar(1 / (2 * Math.PI))]), g.scalar(0.5)])]);
   const hi = g.op('Sub', [x, g.op('Mul', [n, g.scalar(TWO_PI_HI)])]);
   return g.op('Sub', [hi, g.op('Mul', [n, g.scalar(TWO_PI_LO)])]);
 }
