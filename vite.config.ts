@@ -3,9 +3,12 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const ORT_DIST = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
 const ORT_FILE = /^ort-wasm-simd-threaded.*\.(wasm|mjs)$/;
+
+export const ORT_DIST_DIR = ORT_DIST;
 
 async function ortFiles(): Promise<string[]> {
   const files = (await readdir(ORT_DIST)).filter((f) => ORT_FILE.test(f));
@@ -17,7 +20,7 @@ async function ortFiles(): Promise<string[]> {
  * Ships onnxruntime-web's wasm runtimes as ./ort/ next to index.html (the client points
  * ort.env.wasm.wasmPaths there with an absolute URL), in the build and in the dev server.
  */
-function ortWasmFiles(): Plugin {
+export function ortWasmFiles(): Plugin {
   return {
     name: 'trellis-ort-wasm-files',
     configureServer(server) {
@@ -37,15 +40,100 @@ function ortWasmFiles(): Plugin {
   };
 }
 
+/**
+ * Offline use. The service worker precaches the app shell (every built file up to Workbox's 2 MiB
+ * limit: HTML, JS, CSS, icons, the small wasm files). Larger files are cached at run time:
+ *  - ORT's wasm runtimes (/ort/, ~26 MB): CacheFirst on first use.
+ *  - model manifests: NetworkFirst, so a re-converted model is seen online and the last one is
+ *    used offline.
+ *  - model files: the engine already keeps every verified file in the Cache API (keyed by URL and
+ *    sha256) and reads it from there without touching the network, so a second CacheFirst copy
+ *    would double the disk use (gigabytes for the real model). The service worker instead answers
+ *    a model-file request that fails on the network from that same store.
+ */
+function offlineSupport(): Plugin[] {
+  return VitePWA({
+    strategies: 'generateSW',
+    injectRegister: null, // src/app/sw-register.ts registers it (and reports the state on the page)
+    registerType: 'autoUpdate',
+    filename: 'sw.js',
+    manifestFilename: 'manifest.webmanifest',
+    includeAssets: ['icons/*'],
+    manifest: {
+      name: 'Trellis Web — image to 3D',
+      short_name: 'Trellis Web',
+      description: 'TRELLIS image-to-3D running locally in the browser (WebGPU, WASM fallback); GLB download.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      background_color: '#f4f5f8',
+      theme_color: '#2f4b6e',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
+      // Models and ORT runtimes are runtime-cached (size); the widget build is a separate product.
+      globIgnores: ['models/**', 'ort/**', 'widget/**', '**/ort-wasm-simd-threaded*'],
+      // ?model=…&device=… must still find the precached page.
+      ignoreURLParametersMatching: [/.*/],
+      navigateFallback: null,
+      clientsClaim: true,
+      skipWaiting: true,
+      cleanupOutdatedCaches: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => /\/ort\/ort-wasm[^/]*\.(wasm|mjs)$/.test(url.pathname),
+          handler: 'CacheFirst',
+          options: { cacheName: 'trellis-web-ort', cacheableResponse: { statuses: [200] } },
+        },
+        {
+          urlPattern: ({ url }) => /\/models\/.+\/manifest\.json$/.test(url.pathname),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'trellis-web-manifests', networkTimeoutSeconds: 8, cacheableResponse: { statuses: [200] } },
+        },
+        {
+          urlPattern: ({ url }) => /\/models\/.+\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/manifest.json'),
+          // Serialised into sw.js: no outside references. 'trellis-web-models-v1' is the engine's
+          // store (src/engine/model-store/cache-api-store.ts MODEL_CACHE_NAME); its keys carry
+          // ?sha256=, hence ignoreSearch. The engine verifies whatever it gets.
+          handler: async ({ request }) => {
+            try {
+              return await fetch(request);
+            } catch (error) {
+              const cache = await caches.open('trellis-web-models-v1');
+              const hit = await cache.match(request.url, { ignoreSearch: true });
+              if (hit) return hit;
+              throw error;
+            }
+          },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
   // Relative base: the built site works from any static server and under any sub-path.
   base: './',
   build: {
     target: 'es2022',
     // The wasm copy and worker bundling are legitimately slow; the timing report is only noise.
-    rolldownOptions: { checks: { bundlerTimings: false } },
+    rolldownOptions: {
+      checks: { bundlerTimings: false },
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        embed: fileURLToPath(new URL('./embed.html', import.meta.url)),
+        'demo-host': fileURLToPath(new URL('./demo-host.html', import.meta.url)),
+      },
+    },
+    chunkSizeWarningLimit: 1024,
   },
   worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  plugins: [ortWasmFiles()],
+  plugins: [ortWasmFiles(), offlineSupport()],
 });

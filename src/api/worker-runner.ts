@@ -11,10 +11,14 @@ function proxied(cb: ProgressCallback | undefined): ProgressCallback | undefined
   return cb ? Comlink.proxy(cb) : undefined;
 }
 
-/** Starts the pipeline worker. Each call rejects (instead of hanging) if the worker script dies. */
-export function createWorkerRunner(): WorkerApi {
+/**
+ * Starts the pipeline worker. Each call rejects (instead of hanging) if the worker script dies.
+ * `makeWorker` supplies another way to start the same worker script (the embeddable widget
+ * inlines it, since a page cannot start a worker from another origin's URL).
+ */
+export function createWorkerRunner(makeWorker?: () => Worker): WorkerApi {
   installEngineErrorTransfer();
-  const worker = new Worker(new URL('../../workers/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'trellis-pipeline' });
+  const worker = makeWorker ? makeWorker() : new Worker(new URL('../../workers/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'trellis-pipeline' });
   const remote = Comlink.wrap<WorkerApi>(worker);
   const crashed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => {

@@ -1,41 +1,60 @@
-// The site: pick an image, set fal parameters, generate, download the GLB.
+// The site: images in (picker, drop, paste, URL), fal parameters, generate with live progress,
+// the 3-D viewer, GLB download, this session's history, model storage, offline support.
 import { createTrellis, type TrellisClient } from '../api/client.ts';
-import { formatProgress } from '../api/progress-format.ts';
 import { checkInput } from '../api/schema.ts';
 import { ENDPOINT_MULTI, ENDPOINT_SINGLE, type TrellisResult } from '../api/types.ts';
 import { EngineError } from '../engine/errors.ts';
-import type { DevicePreference } from '../engine/protocol.ts';
-import { loadManifest, ManifestError, manifestBytes } from '../models/manifest.ts';
-import { errorHelp } from './error-help.ts';
+import type { Capabilities, DevicePreference } from '../engine/protocol.ts';
+import { loadManifest, ManifestError, type ManifestV1 } from '../models/manifest.ts';
+import type { MeshViewer } from '../viewer/index.ts';
+import { byId, h } from './dom.ts';
+import { ErrorPanel, type ErrorAction } from './error-panel.ts';
+import { formatBytes, formatSeconds } from './format.ts';
+import { renderHistory, resultSummary, type HistoryEntry } from './history.ts';
+import { decodeCheck, imageTypeProblem, imageUrlProblem } from './image-check.ts';
+import { ImageList, renderImageList } from './image-list.ts';
+import { deleteCachedModels, listCachedModels, storageEstimate, verifyCachedModels } from './model-cache.ts';
+import { describeModel } from './model-info.ts';
 import { clearIssues, readParams, renderParamFields, showIssues } from './param-form.ts';
+import { ProgressView } from './progress-view.ts';
+import { registerServiceWorker } from './sw-register.ts';
 
-const $ = <T extends HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html lacks #${id}`);
-  return el as T;
-};
+const DEMO_MODELS = './models/tiny-random/';
 
-const form = $<HTMLFormElement>('form');
-const fileInput = $<HTMLInputElement>('images');
-const urlInput = $<HTMLInputElement>('image_url');
-const deviceSelect = $<HTMLSelectElement>('device');
-const modelsInput = $<HTMLInputElement>('models');
-const generateButton = $<HTMLButtonElement>('generate');
-const cancelButton = $<HTMLButtonElement>('cancel');
-const statusLine = $('status');
-const progressLine = $('progress');
-const resultLine = $('result');
-const errorPanel = $('error');
-const canvas = $<HTMLCanvasElement>('viewer');
+const form = byId<HTMLFormElement>('form');
+const fileInput = byId<HTMLInputElement>('images');
+const dropzone = byId('dropzone');
+const urlInput = byId<HTMLInputElement>('image_url');
+const deviceSelect = byId<HTMLSelectElement>('device');
+const modelsInput = byId<HTMLInputElement>('models');
+const generateButton = byId<HTMLButtonElement>('generate');
+const cancelButton = byId<HTMLButtonElement>('cancel');
+const statusLine = byId('status');
+const resultLine = byId('result');
+const canvas = byId<HTMLCanvasElement>('viewer');
+const downloadLink = byId<HTMLAnchorElement>('download');
+const demoWarning = byId('demo-warning');
+const notice = byId('notice');
+const errors = new ErrorPanel(byId('error'));
+const progress = new ProgressView({
+  track: byId<HTMLOListElement>('stage-track'),
+  line: byId('progress'),
+  bar: byId<HTMLProgressElement>('download-bar'),
+  barLabel: byId('download-label'),
+  elapsed: byId('elapsed'),
+});
 
-renderParamFields($('params'));
+renderParamFields(byId('params'));
 
-const params = new URLSearchParams(location.search);
-if (params.get('model')) modelsInput.value = `./models/${params.get('model')}/`;
-if (params.get('device')) deviceSelect.value = params.get('device')!;
+const query = new URLSearchParams(location.search);
+if (query.get('model')) modelsInput.value = `./models/${query.get('model')}/`;
+if (query.get('device')) deviceSelect.value = query.get('device')!;
+
+// ---------------------------------------------------------------- client
 
 let client: TrellisClient | null = null;
 let clientKey = '';
+let manifest: ManifestV1 | null = null;
 
 /** The client for the current device and model folder (recreated when either changes). */
 function currentClient(): TrellisClient {
@@ -48,166 +67,400 @@ function currentClient(): TrellisClient {
   return client;
 }
 
-// For the console and end-to-end tests.
-(globalThis as { trellisApp?: unknown }).trellisApp = {
-  get client() {
-    return currentClient();
-  },
-};
+// ---------------------------------------------------------------- images
 
-function renderAdvice(text: string, into: HTMLElement): void {
-  // Backtick spans become <code>, everything else stays text (no HTML injection from messages).
-  text.split(/(`[^`]+`)/).forEach((part) => {
-    if (part.startsWith('`') && part.endsWith('`')) {
-      const code = document.createElement('code');
-      code.textContent = part.slice(1, -1);
-      into.append(code);
-    } else into.append(part);
+const images = new ImageList();
+const imageListEl = byId('image-list');
+images.onChange(() => {
+  renderImageList(images, imageListEl);
+  updateMultiVisibility();
+});
+
+function intakeError(message: string): void {
+  const slot = form.querySelector<HTMLElement>('[data-error-for="images"]')!;
+  slot.textContent = message;
+}
+
+async function addFiles(files: Iterable<File>): Promise<void> {
+  const problems: string[] = [];
+  for (const file of files) {
+    const typeProblem = imageTypeProblem(file.name || 'pasted file', file.type);
+    if (typeProblem) {
+      problems.push(typeProblem);
+      continue;
+    }
+    try {
+      images.add(file, await decodeCheck(file, file.name || 'pasted image'));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  intakeError(problems.join(' '));
+}
+
+fileInput.addEventListener('change', () => {
+  void addFiles([...(fileInput.files ?? [])]).then(() => (fileInput.value = ''));
+});
+
+for (const type of ['dragenter', 'dragover'] as const) {
+  document.addEventListener(type, (e) => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    dropzone.classList.add('dragging');
   });
 }
+document.addEventListener('dragleave', (e) => {
+  if (e.target === dropzone || !e.relatedTarget) dropzone.classList.remove('dragging');
+});
+document.addEventListener('drop', (e) => {
+  dropzone.classList.remove('dragging');
+  if (!e.dataTransfer) return;
+  e.preventDefault();
+  if (e.dataTransfer.files.length) void addFiles([...e.dataTransfer.files]);
+  else {
+    const text = e.dataTransfer.getData('text/uri-list') || e.dataTransfer.getData('text/plain');
+    if (text) addUrl(text.trim().split('\n')[0]!.trim());
+  }
+});
+document.addEventListener('paste', (e) => {
+  const files = [...(e.clipboardData?.files ?? [])];
+  if (files.length === 0) return; // plain text pastes into the focused field as usual
+  e.preventDefault();
+  void addFiles(files);
+});
+dropzone.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    fileInput.click();
+  }
+});
 
-function showError(code: string, message: string): void {
-  const help = errorHelp(code);
-  errorPanel.replaceChildren();
-  const title = document.createElement('h2');
-  title.textContent = `${help.title}${code !== 'VALIDATION' ? ` (${code})` : ''}`;
-  errorPanel.append(title);
-  for (const advice of help.advice) {
-    const p = document.createElement('p');
-    renderAdvice(advice, p);
-    errorPanel.append(p);
-  }
-  if (message) {
-    const pre = document.createElement('pre');
-    pre.textContent = message;
-    errorPanel.append(pre);
-  }
-  if (help.offerWasm && deviceSelect.value !== 'wasm') {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = 'Use WASM (CPU) instead';
-    button.addEventListener('click', () => {
-      deviceSelect.value = 'wasm';
-      errorPanel.hidden = true;
-      form.requestSubmit();
-    });
-    errorPanel.append(button);
-  }
-  errorPanel.dataset.code = code;
-  errorPanel.hidden = false;
+function addUrl(text: string): void {
+  const problem = imageUrlProblem(text);
+  const slot = form.querySelector<HTMLElement>('[data-error-for="image_url"]')!;
+  slot.textContent = problem ?? '';
+  if (problem) return;
+  images.add(text);
+  urlInput.value = '';
 }
+byId('add-url').addEventListener('click', () => addUrl(urlInput.value.trim()));
+urlInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && urlInput.value.trim()) {
+    e.preventDefault();
+    addUrl(urlInput.value.trim());
+  }
+});
 
-function hideError(): void {
-  errorPanel.hidden = true;
-  delete errorPanel.dataset.code;
-}
-
-function buildInput(): { endpoint: typeof ENDPOINT_SINGLE | typeof ENDPOINT_MULTI; input: Record<string, unknown> } {
-  const files = [...(fileInput.files ?? [])];
-  const url = urlInput.value.trim();
-  const images: (File | string)[] = [...files, ...(url ? [url] : [])];
-  const multi = images.length > 1;
-  const input = readParams(form, multi);
-  if (multi) return { endpoint: ENDPOINT_MULTI, input: { ...input, image_urls: images } };
-  // An empty string goes to the schema so the "required" message is the schema's own.
-  return { endpoint: ENDPOINT_SINGLE, input: { ...input, image_url: images[0] } };
+/** The images of the next request: the list, plus whatever is typed in the URL field. */
+function requestImages(): (File | string)[] {
+  const typed = urlInput.value.trim();
+  return [...images.items.map((e) => e.source), ...(typed ? [typed] : [])];
 }
 
 function updateMultiVisibility(): void {
-  const count = (fileInput.files?.length ?? 0) + (urlInput.value.trim() ? 1 : 0);
   const algo = form.querySelector<HTMLElement>('[data-field="multiimage_algo"]');
-  if (algo) algo.hidden = count < 2;
+  if (algo) algo.hidden = requestImages().length < 2;
 }
-fileInput.addEventListener('change', updateMultiVisibility);
 urlInput.addEventListener('input', updateMultiVisibility);
 
-let running: AbortController | null = null;
-let lastUrl: string | null = null;
-let viewer: { dispose(): void } | null = null;
-
-/** three.js is loaded only once there is something to show. */
-async function showModel(glb: Blob): Promise<void> {
-  const { showMesh } = await import('../viewer/index.ts');
-  viewer?.dispose();
-  viewer = await showMesh(canvas, new Uint8Array(await glb.arrayBuffer()), { autoRotate: true });
+function buildInput(): { endpoint: typeof ENDPOINT_SINGLE | typeof ENDPOINT_MULTI; input: Record<string, unknown> } {
+  const list = requestImages();
+  const multi = list.length > 1;
+  const input = readParams(form, multi);
+  if (multi) return { endpoint: ENDPOINT_MULTI, input: { ...input, image_urls: list } };
+  // Nothing given: the schema's own "required" message is shown.
+  return { endpoint: ENDPOINT_SINGLE, input: { ...input, image_url: list[0] } };
 }
 
-function showResult(result: TrellisResult): void {
-  if (lastUrl) URL.revokeObjectURL(lastUrl);
-  lastUrl = result.model_mesh.url;
-  resultLine.replaceChildren();
-  const link = document.createElement('a');
-  link.href = result.model_mesh.url;
-  link.download = result.model_mesh.file_name;
-  link.textContent = `Download ${result.model_mesh.file_name} (${(result.model_mesh.file_size / 2 ** 20).toFixed(2)} MiB)`;
-  const timings = Object.entries(result.timings)
-    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-    .join(', ');
-  resultLine.append(link, ` · seed ${result.seed} · ${timings}`);
+// ---------------------------------------------------------------- viewer
+
+let viewer: MeshViewer | null = null;
+const rotate = byId<HTMLInputElement>('opt-rotate');
+const wireframe = byId<HTMLInputElement>('opt-wireframe');
+const texture = byId<HTMLInputElement>('opt-texture');
+rotate.addEventListener('change', () => viewer?.setAutoRotate(rotate.checked));
+wireframe.addEventListener('change', () => viewer?.setWireframe(wireframe.checked));
+texture.addEventListener('change', () => viewer?.setTexture(texture.checked));
+
+/** three.js is loaded only once there is something to show. */
+async function showModel(result: TrellisResult): Promise<void> {
+  if (!result.model_mesh.file_data) return;
+  const { showMesh } = await import('../viewer/index.ts');
+  viewer?.dispose();
+  viewer = null;
+  viewer = await showMesh(canvas, new Uint8Array(await result.model_mesh.file_data.arrayBuffer()), {
+    autoRotate: rotate.checked,
+    wireframe: wireframe.checked,
+    texture: texture.checked,
+  });
+  byId('viewer-empty').hidden = true;
+  canvas.dataset.model = result.model_mesh.file_name;
+  downloadLink.href = result.model_mesh.url;
+  downloadLink.download = result.model_mesh.file_name;
+  downloadLink.textContent = `Download GLB (${formatBytes(result.model_mesh.file_size)})`;
+  downloadLink.hidden = false;
+}
+
+// ---------------------------------------------------------------- history
+
+const history: HistoryEntry[] = [];
+function addHistory(result: TrellisResult, inputs: (File | string)[]): void {
+  const first = inputs[0];
+  const entry = images.items.find((e) => e.source === first);
+  history.push({
+    index: history.length + 1,
+    result,
+    inputPreview: entry?.preview ?? (typeof first === 'string' ? first : null),
+    inputLabel: inputs.length > 1 ? `${inputs.length} images` : (entry?.label ?? (typeof first === 'string' ? (first.startsWith('data:') ? 'data: URL' : first) : 'image')),
+    modelName: manifest?.name ?? modelsInput.value,
+    at: new Date(),
+  });
+  renderHistory(history, byId('history'), byId('history-empty'), (e) => void showModel(e.result));
+}
+
+// ---------------------------------------------------------------- generate
+
+let running: AbortController | null = null;
+
+function errorActions(code: string): ErrorAction[] {
+  const actions: ErrorAction[] = [];
+  if ((code === 'WEBGPU_UNAVAILABLE' || code === 'OUT_OF_MEMORY' || code === 'DEVICE_LOST') && deviceSelect.value !== 'wasm') {
+    actions.push({
+      label: 'Use WASM (CPU, slow) instead',
+      run: () => {
+        deviceSelect.value = 'wasm';
+        errors.hide();
+        form.requestSubmit();
+      },
+    });
+  }
+  if ((code === 'MODEL_MISSING' || code === 'MODEL_CORRUPT') && demoAvailable && modelsInput.value !== DEMO_MODELS) {
+    actions.push({ label: 'Try the tiny demo models (output is noise)', run: () => switchModels(DEMO_MODELS) });
+  }
+  return actions;
+}
+
+function showEngineError(error: unknown): string {
+  const code = error instanceof EngineError ? error.code : 'INTERNAL';
+  if (code !== 'CANCELLED') errors.show(code, (error as Error).message, errorActions(code));
+  return code;
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (running) return;
-  hideError();
+  errors.hide();
   clearIssues(form);
   const { endpoint, input } = buildInput();
   const checked = checkInput(endpoint, input);
   if (!checked.ok) {
     showIssues(form, checked.issues);
-    showError('VALIDATION', '');
+    errors.show('VALIDATION', '');
+    form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
     return;
   }
+  const inputs = requestImages();
   running = new AbortController();
   generateButton.disabled = true;
   cancelButton.disabled = false;
-  progressLine.textContent = 'Starting…';
+  document.body.dataset.busy = 'true';
+  progress.start();
   try {
     const result = await currentClient().run(endpoint, input as never, {
       signal: running.signal,
-      onProgress: (e) => (progressLine.textContent = formatProgress(e)),
+      onProgress: (e) => progress.update(e),
     });
-    progressLine.textContent = 'Done.';
-    showResult(result);
-    if (result.model_mesh.file_data) await showModel(result.model_mesh.file_data);
+    progress.finish('Done.', 'done');
+    resultLine.textContent = resultSummary(result);
+    resultLine.dataset.seed = String(result.seed);
+    addHistory(result, inputs);
+    await showModel(result);
   } catch (error) {
-    const code = error instanceof EngineError ? error.code : 'INTERNAL';
-    progressLine.textContent = code === 'CANCELLED' ? 'Cancelled.' : 'Failed.';
-    if (code !== 'CANCELLED') showError(code, (error as Error).message);
+    const code = showEngineError(error);
+    progress.finish(code === 'CANCELLED' ? 'Cancelled.' : 'Failed.', code === 'CANCELLED' ? 'cancelled' : 'failed');
   } finally {
     running = null;
     generateButton.disabled = false;
     cancelButton.disabled = true;
+    delete document.body.dataset.busy;
+    void refreshStorage();
   }
 });
 
 cancelButton.addEventListener('click', () => {
   running?.abort();
-  progressLine.textContent = 'Cancelling after the current model call…';
+  byId('progress').textContent = 'Cancelling after the current model call…';
 });
 
-/** Startup: what this browser offers and whether the model folder is there (no weights are downloaded). */
+// ---------------------------------------------------------------- storage panel
+
+const storageList = byId('storage-list');
+const storageMessage = byId('storage-message');
+
+async function refreshStorage(): Promise<void> {
+  try {
+    const folders = await listCachedModels();
+    const total = folders.reduce((s, f) => s + f.bytes, 0);
+    byId('storage-summary').textContent = folders.length ? `${formatBytes(total)} stored` : 'nothing stored';
+    storageList.replaceChildren(
+      ...folders.map((f) => {
+        const del = h('button', { type: 'button', class: 'danger small' }, 'Delete');
+        del.addEventListener('click', async () => {
+          const n = await deleteCachedModels(f.folder);
+          storageMessage.textContent = `Deleted ${n} files of ${f.folder}.`;
+          void refreshStorage();
+        });
+        return h('li', {}, h('span', {}, h('code', {}, new URL(f.folder).pathname), ` ${f.files} files · ${formatBytes(f.bytes)}`), del);
+      }),
+    );
+    const estimate = await storageEstimate();
+    byId('storage-estimate').textContent = estimate ? `This site uses ${formatBytes(estimate.usage)} of ${formatBytes(estimate.quota)} the browser allows.` : '';
+  } catch (error) {
+    storageMessage.textContent = `Storage is not available here: ${(error as Error).message}`;
+  }
+}
+
+byId('storage').addEventListener('toggle', () => void refreshStorage());
+byId('storage-clear').addEventListener('click', async () => {
+  const n = await deleteCachedModels();
+  storageMessage.textContent = `Deleted ${n} stored model files. They are downloaded again on the next generation.`;
+  // The worker may hold verified copies in memory; a fresh client reads from the network again.
+  await client?.dispose();
+  client = null;
+  void refreshStorage();
+});
+byId('storage-verify').addEventListener('click', async () => {
+  if (!manifest) {
+    storageMessage.textContent = 'No model set is loaded: nothing to check.';
+    return;
+  }
+  storageMessage.textContent = 'Checking…';
+  const report = await verifyCachedModels(manifest, currentClient().manifestUrl);
+  storageMessage.textContent =
+    `${report.ok.length} files intact` +
+    (report.missing.length ? `, ${report.missing.length} not downloaded yet` : '') +
+    (report.removed.length ? `, ${report.removed.length} damaged and deleted (fetched again on next use): ${report.removed.join(', ')}` : '') +
+    '.';
+  void refreshStorage();
+});
+byId('storage-download').addEventListener('click', async () => {
+  if (running) return;
+  errors.hide();
+  progress.start('Downloading models…');
+  try {
+    const info = await currentClient().load({ onProgress: (e) => progress.update(e) });
+    progress.finish(`Models ready: ${info.name} (${formatBytes(info.bytes)}, ${info.backend}).`, 'done');
+  } catch (error) {
+    showEngineError(error);
+    progress.finish('Failed.', 'failed');
+  }
+  void refreshStorage();
+});
+
+// ---------------------------------------------------------------- startup
+
+let demoAvailable = false;
+
+async function switchModels(folder: string): Promise<void> {
+  modelsInput.value = folder;
+  errors.hide();
+  await describeEnvironment();
+}
+
+function showWebGpuNotice(caps: Capabilities): void {
+  const reason = caps.webgpuApi ? `WebGPU is exposed but no GPU adapter is available${caps.adapterError ? ` (${caps.adapterError})` : ''}.` : 'This browser does not offer WebGPU.';
+  const button = h('button', { type: 'button', class: 'secondary small' }, 'Use WASM (CPU)');
+  button.addEventListener('click', () => {
+    deviceSelect.value = 'wasm';
+    notice.hidden = true;
+    updateEngineSummary();
+  });
+  notice.replaceChildren(
+    h('strong', {}, 'No WebGPU. '),
+    `${reason} Generation can run on the CPU with WebAssembly instead: it works, but a real model takes many minutes instead of about one. `,
+    button,
+  );
+  notice.dataset.kind = 'webgpu-missing';
+  notice.hidden = false;
+}
+
+function updateEngineSummary(): void {
+  byId('engine-summary').textContent = `${deviceSelect.value} · ${modelsInput.value.replace(/^\.\/models\//, '').replace(/\/$/, '')}`;
+}
+
+async function probeDemo(): Promise<boolean> {
+  try {
+    await loadManifest(new URL(`${DEMO_MODELS}manifest.json`, location.href).href);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What this browser offers and whether the model folder is there (no weights are downloaded). */
 async function describeEnvironment(): Promise<void> {
+  updateEngineSummary();
   const parts: string[] = [];
   try {
     const caps = await currentClient().capabilities();
-    parts.push(caps.adapter ? `WebGPU: ${caps.adapter.vendor || 'unknown vendor'} ${caps.adapter.architecture}`.trim() : `WebGPU unavailable (${caps.adapterError ?? 'no adapter'}): WASM will be used`);
+    if (caps.adapter) parts.push(`WebGPU: ${`${caps.adapter.vendor || 'unknown vendor'} ${caps.adapter.architecture}`.trim()}`);
+    else {
+      parts.push('WebGPU unavailable: WASM will be used');
+      if (deviceSelect.value !== 'wasm') showWebGpuNotice(caps);
+    }
   } catch (error) {
     parts.push(`worker failed: ${(error as Error).message}`);
   }
+  demoWarning.hidden = true;
+  manifest = null;
   try {
-    const manifest = await loadManifest(currentClient().manifestUrl);
-    parts.push(`model: ${manifest.name} (${manifest.dtype}, ${(manifestBytes(manifest) / 2 ** 30).toFixed(2)} GiB)`);
+    manifest = await loadManifest(currentClient().manifestUrl);
+    const info = describeModel(manifest);
+    parts.push(info.summary);
+    if (info.warning) {
+      demoWarning.textContent = info.warning;
+      demoWarning.hidden = false;
+    }
   } catch (error) {
     const missing = error instanceof ManifestError && error.kind === 'not_found';
     parts.push(missing ? 'model: not installed' : 'model: manifest invalid');
-    showError(missing ? 'MODEL_MISSING' : 'MODEL_CORRUPT', (error as Error).message);
+    demoAvailable = await probeDemo();
+    const code = missing ? 'MODEL_MISSING' : 'MODEL_CORRUPT';
+    errors.show(code, (error as Error).message, errorActions(code));
   }
   statusLine.textContent = parts.join(' · ');
 }
 
 modelsInput.addEventListener('change', () => {
-  hideError();
+  errors.hide();
   void describeEnvironment();
 });
+deviceSelect.addEventListener('change', updateEngineSummary);
+
+void registerServiceWorker((state, detail) => {
+  const text: Record<string, string> = {
+    ready: 'Works offline: the app is stored in this browser.',
+    installing: 'Preparing offline use…',
+    unsupported: 'Offline use is not supported in this browser.',
+    failed: `Offline use unavailable (${detail ?? 'service worker failed'}).`,
+    dev: '',
+  };
+  const el = byId('offline-state');
+  el.textContent = text[state] ?? '';
+  el.dataset.state = state;
+});
+
 void describeEnvironment();
+void refreshStorage();
+
+// For the console and end-to-end tests.
+(globalThis as { trellisApp?: unknown }).trellisApp = {
+  get client() {
+    return currentClient();
+  },
+  get history() {
+    return history.map((e) => ({ seed: e.result.seed, file: e.result.model_mesh.file_name, size: e.result.model_mesh.file_size }));
+  },
+  images,
+  formatSeconds,
+};

@@ -15,11 +15,13 @@ function inputFor(spec: ParamFieldSpec): HTMLInputElement | HTMLSelectElement {
     }
     return select;
   }
+  // Text inputs (not type=number): the browser must not silently drop what was typed, so the
+  // schema sees it and can name the problem ("must be a number ..., got string "abc"").
   const input = document.createElement('input');
-  input.type = 'number';
-  input.min = String(spec.min);
-  input.max = String(spec.max);
-  input.step = spec.kind === 'int' ? '1' : spec.name === 'mesh_simplify' ? '0.01' : '0.1';
+  input.type = 'text';
+  input.inputMode = spec.kind === 'int' ? 'numeric' : 'decimal';
+  input.autocomplete = 'off';
+  input.spellcheck = false;
   if (spec.default !== undefined) input.value = String(spec.default);
   else input.placeholder = 'random';
   return input;
@@ -40,16 +42,18 @@ export function renderParamFields(container: HTMLElement): void {
     const label = document.createElement('label');
     label.htmlFor = id;
     label.textContent = spec.name;
-    label.title = spec.description;
+
     const input = inputFor(spec);
     input.id = id;
     input.name = spec.name;
     const hint = document.createElement('span');
     hint.className = 'hint';
-    hint.textContent = rangeHint(spec);
+    hint.textContent = `${spec.description.replace(/\.$/, '')} · ${rangeHint(spec)}`;
     const error = document.createElement('p');
     error.className = 'field-error';
     error.dataset.errorFor = spec.name;
+    input.setAttribute('aria-describedby', `${id}-hint`);
+    hint.id = `${id}-hint`;
     wrapper.append(label, input, hint, error);
     container.append(wrapper);
   }
@@ -65,10 +69,17 @@ export function readParams(form: HTMLFormElement, multi: boolean): Record<string
     if (spec.name === 'multiimage_algo' && !multi) continue;
     const el = form.elements.namedItem(spec.name) as HTMLInputElement | HTMLSelectElement | null;
     if (!el || el.value.trim() === '') continue;
-    out[spec.name] = spec.kind === 'enum' ? el.value : Number(el.value);
+    out[spec.name] = spec.kind === 'enum' ? (spec.name === 'texture_size' ? Number(el.value) : el.value) : parseNumberField(el.value);
   }
-  if (out.texture_size !== undefined) out.texture_size = Number(out.texture_size);
   return out;
+}
+
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** A typed number as a number; anything else stays text so the schema reports it as a wrong type. */
+export function parseNumberField(text: string): number | string {
+  const t = text.trim();
+  return NUMBER_TEXT.test(t) ? Number(t) : t;
 }
 
 export function showIssues(root: HTMLElement, issues: ValidationIssue[]): void {

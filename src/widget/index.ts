@@ -1,0 +1,15 @@
+// Library entry of the embeddable widget (vite.widget.config.ts -> trellis-generator.js): one ES
+// module that defines <trellis-generator>. The pipeline worker is inlined, because a page cannot
+// start a Worker from another origin's URL; onnxruntime-web's wasm is fetched from ./ort/ next to
+// this module unless the element has a wasm-url attribute.
+import { createWorkerRunner } from '../api/worker-runner.ts';
+import PipelineWorker from '../../workers/pipeline.worker.ts?worker&inline';
+import { defineTrellisGenerator, TrellisGeneratorElement } from './trellis-generator.ts';
+
+TrellisGeneratorElement.runnerFactory = () => createWorkerRunner(() => new PipelineWorker({ name: 'trellis-pipeline' }));
+TrellisGeneratorElement.defaultWasmUrl = new URL('./ort/', import.meta.url).href;
+defineTrellisGenerator();
+
+export { TrellisGeneratorElement, defineTrellisGenerator, errorDetail } from './trellis-generator.ts';
+export type { TrellisErrorDetail } from './trellis-generator.ts';
+export type { TrellisResult, TrellisInput, TrellisMultiInput } from '../api/types.ts';

@@ -1,0 +1,220 @@
+// <trellis-generator>: the whole generator as one custom element in a shadow root. Attributes
+// mirror fal's parameters plus models-url, image-url / image-urls, device and wasm-url; methods
+// generate() and cancel(); events trellis-progress, trellis-result (fal's result shape) and
+// trellis-error ({ code, message, detail }). All bubble and cross the shadow boundary.
+import { createTrellis, type TrellisClient } from '../api/client.ts';
+import { ENDPOINT_MULTI, ENDPOINT_SINGLE, type ImageInput, type TrellisResult } from '../api/types.ts';
+import { ValidationError } from '../api/validation-error.ts';
+import { EngineError } from '../engine/errors.ts';
+import type { DevicePreference, ProgressEvent } from '../engine/protocol.ts';
+import type { WorkerApi } from '../engine/worker-api.ts';
+import type { MeshViewer } from '../viewer/index.ts';
+import { progressText } from '../app/progress-view.ts';
+import { imageUrlsFromAttribute, OTHER_ATTRIBUTES, PARAM_ATTRIBUTES, paramsFromAttributes } from './attributes.ts';
+import { WIDGET_CSS } from './widget-style.ts';
+
+export interface TrellisErrorDetail {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+export type RunnerFactory = () => WorkerApi | Promise<WorkerApi>;
+
+const DEFAULT_MODELS = './models/trellis-image-large/';
+
+export class TrellisGeneratorElement extends HTMLElement {
+  /** How the element starts its engine worker; the library build sets an inlined worker. */
+  static runnerFactory: RunnerFactory | undefined;
+  /** Default onnxruntime-web wasm folder when there is no wasm-url attribute. */
+  static defaultWasmUrl: string | undefined;
+
+  static get observedAttributes(): string[] {
+    return [...PARAM_ATTRIBUTES, ...OTHER_ATTRIBUTES];
+  }
+
+  /** Images given from JavaScript (File, Blob, ImageBitmap or URL); they win over image-url(s). */
+  image: ImageInput | ImageInput[] | null = null;
+  /** The last successful result. */
+  result: TrellisResult | null = null;
+
+  private client: TrellisClient | null = null;
+  private clientKey = '';
+  private abort: AbortController | null = null;
+  private viewer: MeshViewer | null = null;
+  private readonly root: ShadowRoot;
+  private readonly ui: { generate: HTMLButtonElement; cancel: HTMLButtonElement; status: HTMLElement; error: HTMLElement; download: HTMLAnchorElement; canvas: HTMLCanvasElement; empty: HTMLElement };
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = WIDGET_CSS;
+    const make = <K extends keyof HTMLElementTagNameMap>(tag: K, part: string, text = ''): HTMLElementTagNameMap[K] => {
+      const el = document.createElement(tag);
+      el.setAttribute('part', part);
+      if (text) el.textContent = text;
+      return el;
+    };
+    const stage = make('div', 'stage');
+    const canvas = make('canvas', 'viewer');
+    const empty = make('p', 'empty', 'The 3-D model appears here');
+    stage.append(canvas, empty);
+    const bar = make('div', 'bar');
+    const generate = make('button', 'generate', 'Generate 3D');
+    const cancel = make('button', 'cancel', 'Cancel');
+    const status = make('span', 'status');
+    status.setAttribute('aria-live', 'polite');
+    const download = make('a', 'download', 'Download GLB');
+    download.hidden = true;
+    cancel.disabled = true;
+    generate.type = cancel.type = 'button';
+    bar.append(generate, cancel, status, download);
+    const error = make('p', 'error');
+    error.setAttribute('role', 'alert');
+    error.hidden = true;
+    this.root.append(style, stage, bar, error);
+    this.ui = { generate, cancel, status, error, download, canvas, empty };
+    generate.addEventListener('click', () => void this.generate().catch(() => undefined));
+    cancel.addEventListener('click', () => this.cancel());
+  }
+
+  attributeChangedCallback(name: string): void {
+    // A new model folder or device takes effect at the next generate(); drop the old engine now.
+    if ((name === 'models-url' || name === 'device' || name === 'wasm-url') && this.client && !this.abort) {
+      void this.client.dispose();
+      this.client = null;
+    }
+  }
+
+  disconnectedCallback(): void {
+    this.cancel();
+    this.viewer?.dispose();
+    this.viewer = null;
+    void this.client?.dispose();
+    this.client = null;
+  }
+
+  get busy(): boolean {
+    return this.abort !== null;
+  }
+
+  private currentClient(): TrellisClient {
+    const modelsUrl = this.getAttribute('models-url') || DEFAULT_MODELS;
+    const device = (this.getAttribute('device') || 'auto') as DevicePreference;
+    const wasmUrl = this.getAttribute('wasm-url') || TrellisGeneratorElement.defaultWasmUrl;
+    const key = JSON.stringify([modelsUrl, device, wasmUrl]);
+    if (!this.client || key !== this.clientKey) {
+      void this.client?.dispose();
+      const runner = TrellisGeneratorElement.runnerFactory;
+      this.client = createTrellis({
+        modelsUrl,
+        device,
+        ...(wasmUrl ? { wasmPaths: new URL(wasmUrl, document.baseURI).href } : {}),
+        ...(runner ? { runner } : {}),
+      });
+      this.clientKey = key;
+    }
+    return this.client;
+  }
+
+  /** The fal input from attributes and the image property, with `overrides` on top. */
+  buildInput(overrides: Record<string, unknown> = {}): { endpoint: typeof ENDPOINT_SINGLE | typeof ENDPOINT_MULTI; input: Record<string, unknown> } {
+    const params: Record<string, unknown> = { ...paramsFromAttributes(this), ...overrides };
+    let images: unknown[];
+    if ('image_urls' in overrides) images = overrides.image_urls as unknown[];
+    else if ('image_url' in overrides) images = [overrides.image_url];
+    else if (this.image !== null) images = Array.isArray(this.image) ? this.image : [this.image];
+    else {
+      const many = imageUrlsFromAttribute(this.getAttribute('image-urls'));
+      const one = this.getAttribute('image-url');
+      images = many.length ? many : one ? [one] : [];
+    }
+    delete params.image_url;
+    delete params.image_urls;
+    if (images.length > 1 || 'image_urls' in overrides) return { endpoint: ENDPOINT_MULTI, input: { ...params, image_urls: images } };
+    delete params.multiimage_algo;
+    return { endpoint: ENDPOINT_SINGLE, input: { ...params, image_url: images[0] } };
+  }
+
+  private emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
+
+  /**
+   * Runs one generation. `overrides` are fal input fields (image_url / image_urls and any
+   * parameter) that win over the attributes. Resolves with fal's result shape; rejects with the
+   * same error the trellis-error event carries.
+   */
+  async generate(overrides: Record<string, unknown> = {}): Promise<TrellisResult> {
+    if (this.abort) {
+      const busy: TrellisErrorDetail = { code: 'BAD_REQUEST', message: 'a generation is already running in this <trellis-generator>; call cancel() first' };
+      this.emit('trellis-error', busy);
+      throw Object.assign(new Error(busy.message), busy);
+    }
+    const abort = new AbortController();
+    this.abort = abort;
+    this.ui.generate.disabled = true;
+    this.ui.cancel.disabled = false;
+    this.ui.error.hidden = true;
+    this.ui.status.textContent = 'Starting…';
+    this.setAttribute('state', 'running');
+    try {
+      const { endpoint, input } = this.buildInput(overrides);
+      const result = await this.currentClient().run(endpoint, input as never, {
+        signal: abort.signal,
+        onProgress: (event: ProgressEvent) => {
+          this.ui.status.textContent = progressText(event);
+          this.emit('trellis-progress', event);
+        },
+      });
+      this.result = result;
+      this.ui.status.textContent = `Done · seed ${result.seed}`;
+      this.setAttribute('state', 'done');
+      this.emit('trellis-result', result);
+      await this.show(result).catch((error) => console.warn('trellis-generator: preview failed:', error));
+      return result;
+    } catch (error) {
+      const detail = errorDetail(error);
+      this.setAttribute('state', detail.code === 'CANCELLED' ? 'cancelled' : 'error');
+      this.ui.status.textContent = detail.code === 'CANCELLED' ? 'Cancelled' : 'Failed';
+      if (detail.code !== 'CANCELLED') {
+        this.ui.error.textContent = `${detail.code}: ${detail.message}`;
+        this.ui.error.hidden = false;
+      }
+      this.emit('trellis-error', detail);
+      throw Object.assign(error instanceof Error ? error : new Error(detail.message), { code: detail.code });
+    } finally {
+      this.abort = null;
+      this.ui.generate.disabled = false;
+      this.ui.cancel.disabled = true;
+    }
+  }
+
+  /** Cancels the running generation (honoured between model calls). */
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  private async show(result: TrellisResult): Promise<void> {
+    this.ui.download.href = result.model_mesh.url;
+    this.ui.download.download = result.model_mesh.file_name;
+    this.ui.download.hidden = false;
+    if (!result.model_mesh.file_data) return;
+    const { showMesh } = await import('../viewer/index.ts');
+    this.viewer?.dispose();
+    this.viewer = await showMesh(this.ui.canvas, new Uint8Array(await result.model_mesh.file_data.arrayBuffer()), { autoRotate: true });
+    this.ui.empty.hidden = true;
+  }
+}
+
+export function errorDetail(error: unknown): TrellisErrorDetail {
+  if (error instanceof ValidationError) return { code: 'VALIDATION', message: error.message, detail: error.detail };
+  if (error instanceof EngineError) return { code: error.code, message: error.message, ...(error.detail !== undefined ? { detail: error.detail } : {}) };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Registers the element once (a page may load the module twice). */
+export function defineTrellisGenerator(name = 'trellis-generator'): void {
+  if (!customElements.get(name)) customElements.define(name, name === 'trellis-generator' ? TrellisGeneratorElement : class extends TrellisGeneratorElement {});
+}
