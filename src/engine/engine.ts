@@ -11,7 +11,7 @@ import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/
 import { SessionProvider, type ComponentDescriptor, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
 import { MAIN_GRAPH } from './pipeline/types.ts';
 import type { SessionFiles } from './ort/session-runner.ts';
-import { cpuNodeCount, installOrtLogTap } from './ort/placement.ts';
+import { cpuNodeCount } from './ort/placement.ts';
 import type { ModelStore } from './model-store/types.ts';
 import { CacheApiStore } from './model-store/cache-api-store.ts';
 import { MemoryStore } from './model-store/memory-store.ts';
@@ -205,7 +205,6 @@ export class TrellisEngine implements Engine {
     try {
       const clock = new StageClock(onProgress);
       this.manifestUrl = manifestUrl;
-      if (this.opts.inspectPlacement) installOrtLogTap();
       configureOrt({ wasmPaths: this.opts.wasmPaths });
       await this.selectBackend();
       const files = presentComponents(this.manifest).flatMap((name) => this.manifest.components[name]!.files);
@@ -319,6 +318,7 @@ export class TrellisEngine implements Engine {
         },
         startedAt,
       });
+      flush();
       const timings = { ...clock.timings, ...result.timings, total: (globalThis.performance.now() - startedAt) / 1000 };
       return { mesh: result.mesh!, ...(result.gaussians ? { gaussians: result.gaussians } : {}), seed: request.seed, timings, backend: this.backend };
     } catch (error) {

@@ -10,7 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { launchChromium, REPO_ROOT, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
+import { launchChromium, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
+import { buildEngineHarness, HARNESS_PAGE } from './engine-harness/build.ts';
 import { makeTinyRandomModels } from '../../src/convert/fixtures/tiny-models.ts';
 import { writeFakeModelFolder } from '../unit/engine-fixture.ts';
 import type { EngineRequest } from '../../src/engine/protocol.ts';
@@ -36,22 +37,12 @@ function request(image: string, extra: Partial<EngineRequest> = {}): EngineReque
   return { images: [image], seed: 5, ss_guidance_strength: 7.5, ss_sampling_steps: 2, slat_guidance_strength: 3, slat_sampling_steps: 2, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 512, ...extra };
 }
 
-async function buildHarness(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({
-    root: REPO_ROOT,
-    configFile: path.join(REPO_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rolldownOptions: { input: { harness: path.join(REPO_ROOT, 'test/browser/engine-harness/index.html') } } },
-  });
-}
-
 const harness = <T>(fn: string, ...args: unknown[]): Promise<T> =>
   browser.page.evaluate(([f, a]) => (globalThis as any).engineHarness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
 
 beforeAll(async () => {
   siteDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-site-'));
-  await buildHarness(siteDir);
+  await buildEngineHarness(siteDir);
   await makeTinyRandomModels(path.join(siteDir, 'models', 'tiny'));
   writeFakeModelFolder(path.join(siteDir, 'models', 'standin'));
   server = await serveStatic(siteDir, { prefix: '/sub/' });
@@ -59,7 +50,7 @@ beforeAll(async () => {
   browser.page.on('console', (m) => {
     if (/CPUExecutionProvider|placed on/.test(m.text())) console.log(`[worker console] ${m.text()}`);
   });
-  await browser.page.goto(`${server.url}test/browser/engine-harness/index.html`);
+  await browser.page.goto(`${server.url}${HARNESS_PAGE}`);
   await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
 }, 900_000);
 

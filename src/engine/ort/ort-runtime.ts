@@ -1,6 +1,9 @@
 // The one place that imports onnxruntime-web. `onnxruntime-web/webgpu` is the native WebGPU EP
 // build (notes-env: the default entry's JSEP backend silently returns zeros for fp16 without
 // shader-f16); the same entry runs the wasm EP, in browsers and in Node.
+// First: ORT's bundled emscripten module binds console.* when it is evaluated, so the tap that
+// lets placement.ts read ORT's log must be in place before the import below.
+import './ort-log-tap.ts';
 import * as ort from 'onnxruntime-web/webgpu';
 
 export { ort };

@@ -43,36 +43,4 @@ export function cpuNodeCount(p: Placement): number {
   return p.counts.CPUExecutionProvider ?? 0;
 }
 
-/**
- * Collects what ORT's wasm module prints during `fn`. The module binds console.error/warn/log when
- * it is instantiated, so in browsers the hook must be installed before the first session is
- * created (see installOrtLogTap); in Node emscripten writes to the process streams instead.
- */
-let tapLines: string[] | null = null;
-let tapInstalled = false;
-
-export function installOrtLogTap(): void {
-  if (tapInstalled) return;
-  tapInstalled = true;
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    const original = console[level].bind(console);
-    console[level] = (...args: unknown[]) => {
-      if (tapLines && args.length > 0 && typeof args[0] === 'string' && args[0].includes(':onnxruntime:')) {
-        tapLines.push(args.map(String).join(' '));
-        return;
-      }
-      original(...args);
-    };
-  }
-}
-
-export async function withOrtLog<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
-  const lines: string[] = [];
-  const previous = tapLines;
-  tapLines = lines;
-  try {
-    return { value: await fn(), lines };
-  } finally {
-    tapLines = previous;
-  }
-}
+export { withOrtLog } from './ort-log-tap.ts';

@@ -78,24 +78,23 @@ export class OrtComponentRunner implements ComponentRunner {
 
   /** `io` null: take the declared I/O from the graph itself (tests and `verify`, which build graphs in memory). */
   static async create(name: ComponentName, io: ComponentIO | null, files: SessionFiles, opts: RunnerOptions): Promise<OrtComponentRunner> {
-    const options: ort.InferenceSession.SessionOptions = {
+    const options = (logSeverityLevel: 0 | 3): ort.InferenceSession.SessionOptions => ({
       executionProviders: opts.backend === 'webgpu' ? [{ name: 'webgpu', device: opts.device as never }] : ['wasm'],
       graphOptimizationLevel: 'all',
       externalData: files.externalData,
-      logSeverityLevel: opts.inspectPlacement ? 0 : 3,
+      logSeverityLevel,
       logVerbosityLevel: 0,
-    };
+    });
     try {
-      const create = () => ort.InferenceSession.create(files.graph, options);
-      let session: ort.InferenceSession;
       let placement: Placement | null = null;
       if (opts.inspectPlacement) {
-        const r = await withOrtLog(create);
-        session = r.value;
+        // A verbose session logs every kernel launch too, so it is only used to read the node
+        // placement and then released; the session that runs is created quiet.
+        const r = await withOrtLog(() => ort.InferenceSession.create(files.graph, options(0)));
         placement = parsePlacement(r.lines);
-      } else {
-        session = await create();
+        await r.value.release();
       }
+      const session = await ort.InferenceSession.create(files.graph, options(3));
       return new OrtComponentRunner(name, io ?? sessionIO(session), session, opts, placement);
     } catch (error) {
       throw mapOrtError(error, `creating the ${name} session (${opts.backend})`, opts.deviceLost);
@@ -107,7 +106,9 @@ export class OrtComponentRunner implements ComponentRunner {
     const bytes = t.data.byteLength;
     if (this.opts.backend !== 'webgpu' || !device || bytes === 0 || bytes % 4 !== 0) return new HostPinned(hostTensor(t), t.dtype, t.dims);
     try {
-      const buffer = device.createBuffer({ size: bytes, usage: BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAGE.COPY_DST, label: `${this.name} pinned` });
+      // ORT copies GPU tensors in 16-byte units, so the buffer is padded to a multiple of 16.
+      const size = Math.ceil(bytes / 16) * 16;
+      const buffer = device.createBuffer({ size, usage: BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC | BUFFER_USAGE.COPY_DST, label: `${this.name} pinned` });
       device.queue.writeBuffer(buffer, 0, t.data.buffer as ArrayBuffer, t.data.byteOffset, bytes);
       const tensor = ort.Tensor.fromGpuBuffer(buffer as never, { dataType: t.dtype as 'float32', dims: t.dims });
       return new GpuPinned(tensor, buffer, t.dtype, t.dims);
