@@ -336,6 +336,11 @@ byId('storage-verify').addEventListener('click', async () => {
   }
   storageMessage.textContent = 'Checking…';
   const report = await verifyCachedModels(manifest, currentClient().manifestUrl);
+  if (report.removed.length) {
+    // The worker may hold the old bytes; a fresh one fetches the deleted files again.
+    await client?.dispose();
+    client = null;
+  }
   storageMessage.textContent =
     `${report.ok.length} files intact` +
     (report.missing.length ? `, ${report.missing.length} not downloaded yet` : '') +
@@ -347,6 +352,10 @@ byId('storage-download').addEventListener('click', async () => {
   if (running) return;
   errors.hide();
   progress.start('Downloading models…');
+  // A fresh worker re-checks every stored file (size, then sha256 when read) instead of trusting
+  // the one that is already loaded.
+  await client?.dispose();
+  client = null;
   try {
     const info = await currentClient().load({ onProgress: (e) => progress.update(e) });
     progress.finish(`Models ready: ${info.name} (${formatBytes(info.bytes)}, ${info.backend}).`, 'done');

@@ -63,10 +63,25 @@ export async function buildSite(): Promise<BuiltSite> {
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Builds the <trellis-generator> library (vite.widget.config.ts) into `outDir`. */
+export async function buildWidget(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    root: REPO_ROOT,
+    configFile: join(REPO_ROOT, 'vite.widget.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
 export interface StaticServer {
   /** Absolute URL of the served root, ending in the prefix (e.g. http://127.0.0.1:PORT/sub/trellis/). */
   url: string;
+  /** scheme://host:port of the server. */
+  origin: string;
   requests: { path: string; status: number }[];
+  /** While down, every request's connection is dropped (a real network failure, not an HTTP error). */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +90,10 @@ export interface ServeOptions {
   prefix?: string;
   /** Send COOP/COEP so the page is crossOriginIsolated (threads in ORT's wasm). */
   isolate?: boolean;
+  /** Send Access-Control-Allow-Origin: * (a page on another origin loads modules, models, wasm). */
+  cors?: boolean;
+  /** Host name to listen on and to put in the URL (default 127.0.0.1). */
+  host?: string;
 }
 
 /** Serves `dir` on 127.0.0.1 at a random port under `prefix`, with correct MIME types. */
@@ -83,7 +102,12 @@ export async function serveStatic(dir: string, options: ServeOptions = {}): Prom
   if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`prefix must start and end with '/', got ${prefix}`);
   const root = normalize(dir + sep);
   const requests: StaticServer['requests'] = [];
+  let down = false;
   const server: Server = createServer(async (req, res) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     const send = (status: number, body: string | Buffer, type = 'text/plain; charset=utf-8') => {
       requests.push({ path, status });
@@ -92,6 +116,7 @@ export async function serveStatic(dir: string, options: ServeOptions = {}): Prom
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       }
+      if (options.cors) headers['Access-Control-Allow-Origin'] = '*';
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
@@ -105,13 +130,23 @@ export async function serveStatic(dir: string, options: ServeOptions = {}): Prom
       send(404, 'not found');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host === 'localhost' ? '127.0.0.1' : host, resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
   return {
-    url: `http://127.0.0.1:${address.port}${prefix}`,
+    url: `http://${host}:${address.port}${prefix}`,
+    origin: `http://${host}:${address.port}`,
     requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    setDown: (on) => {
+      down = on;
+      if (on) server.closeAllConnections();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
   };
 }
 
