@@ -14,14 +14,17 @@ const ALL = /All nodes placed on \[(\w+)\]\. Number of nodes: (\d+)/;
 const SOME = /Node\(s\) placed on \[(\w+)\]\. Number of nodes: (\d+)/;
 const LOG_PREFIX = /^\S+ \S+ \[[VIWEF]:onnxruntime:[^\]]*\]\s?/;
 
-export function parsePlacement(lines: readonly string[]): Placement | null {
+export function parsePlacement(entries: readonly string[]): Placement | null {
+  // One console call may hold several lines (ORT logs a whole EP block as one message).
+  const lines = entries.flatMap((e) => e.split('\n'));
   const start = lines.findIndex((l) => l.includes('VerifyEachNodeIsAssignedToAnEp') && l.includes('Node placements'));
   if (start < 0) return null;
   const placement: Placement = { counts: {}, nodes: {} };
   let current: string | null = null;
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i];
-    if (!line.includes('VerifyEachNodeIsAssignedToAnEp')) break;
+    const logged = LOG_PREFIX.test(line);
+    if (logged && !line.includes('VerifyEachNodeIsAssignedToAnEp')) break;
     const all = ALL.exec(line);
     const some = SOME.exec(line);
     if (all) {
@@ -31,8 +34,11 @@ export function parsePlacement(lines: readonly string[]): Placement | null {
       placement.counts[some[1]] = Number(some[2]);
       placement.nodes[some[1]] = [];
       current = some[1];
+    } else if (!logged && line.trim() !== '' && !/^\s/.test(line)) {
+      break; // node lines are indented; anything else ends the block
     } else if (current) {
-      placement.nodes[current].push(line.replace(LOG_PREFIX, '').replace(/^.*VerifyEachNodeIsAssignedToAnEp\]\s*/, '').trim());
+      const node = line.replace(LOG_PREFIX, '').replace(/^.*VerifyEachNodeIsAssignedToAnEp\]\s*/, '').trim();
+      if (node) placement.nodes[current].push(node);
     }
   }
   return placement;

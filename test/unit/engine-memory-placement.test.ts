@@ -1,0 +1,77 @@
+// The memory plan (per-stage peaks that choose the release policy) and the parser of ORT's node
+// placement log.
+import { describe, expect, it } from 'vitest';
+import { memoryPlan } from '../../src/engine/pipeline/memory-plan.ts';
+import { cpuNodeCount, parsePlacement } from '../../src/engine/ort/placement.ts';
+import { realConfigPlan } from '../../bench/engine.ts';
+import { REAL_CONFIGS } from '../../src/convert/fixtures/real-configs.ts';
+import { parameterCount, stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
+
+const GIB = 1024 ** 3;
+
+describe('memory plan', () => {
+  it('real TRELLIS-image-large: every stage fits an 8 GB GPU with per-stage release; weights match the fp16 parameter counts', () => {
+    const plan = realConfigPlan(40_000);
+    const byStage = Object.fromEntries(plan.stages.map((s) => [s.stage, s]));
+    const params = (k: keyof typeof REAL_CONFIGS) => parameterCount(stateDictLayout(REAL_CONFIGS[k].name, REAL_CONFIGS[k].args as Record<string, any>));
+    expect(byStage.sparse_structure.weightBytes).toBe(params('ss_flow') * 2);
+    expect(byStage.structured_latent.weightBytes).toBe(params('slat_flow') * 2);
+    // The released fp16 checkpoints are ~1.13 GB (ss_flow) and ~1.2 GB (slat_flow) (pipeline.md §10).
+    expect(byStage.sparse_structure.weightBytes / 1130770840).toBeGreaterThan(0.95);
+    expect(byStage.sparse_structure.weightBytes / 1130770840).toBeLessThan(1.01);
+    for (const s of plan.stages) expect(s.peakBytes).toBe(s.weightBytes + s.activationBytes);
+    expect(plan.perStagePeak).toBe(Math.max(...plan.stages.map((s) => s.peakBytes)));
+    expect(plan.perStagePeak).toBeLessThan(8 * GIB * 0.5);
+    expect(plan.keepAllPeak).toBeGreaterThan(plan.perStagePeak);
+    // More voxels, more stage-2 and decoder memory; stage 1 does not depend on N.
+    const big = realConfigPlan(80_000);
+    const s = (p: typeof plan, k: string) => p.stages.find((x) => x.stage === k)!.activationBytes;
+    expect(s(big, 'structured_latent')).toBeGreaterThan(s(plan, 'structured_latent'));
+    expect(s(big, 'sparse_structure')).toBe(s(plan, 'sparse_structure'));
+  });
+
+  it('unknown configs contribute weights only, never NaN', () => {
+    const plan = memoryPlan({ components: { ss_flow: { config: {}, files: [{ size: 100 }] } } } as never);
+    expect(plan.stages).toEqual([{ stage: 'sparse_structure', components: ['ss_flow'], weightBytes: 100, activationBytes: 0, peakBytes: 100 }]);
+  });
+});
+
+describe('ORT node placement log', () => {
+  const prefix = (s: string) => `2026-11-25 19:43:42.652474 [V:onnxruntime:, session_state.cc:1380 VerifyEachNodeIsAssignedToAnEp] ${s}`;
+  it('all nodes on one EP', () => {
+    const p = parsePlacement(['other line', prefix('Node placements'), prefix(' All nodes placed on [WebGpuExecutionProvider]. Number of nodes: 812'), '... CreateGraphInfo']);
+    expect(p).toEqual({ counts: { WebGpuExecutionProvider: 812 }, nodes: {} });
+    expect(cpuNodeCount(p!)).toBe(0);
+  });
+  it('nodes split between EPs, with the CPU nodes listed', () => {
+    const p = parsePlacement([
+      prefix('Node placements'),
+      prefix(' Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 10'),
+      prefix('  MatMul (m1)'),
+      prefix(' Node(s) placed on [CPUExecutionProvider]. Number of nodes: 2'),
+      prefix('  Shape (shape_of_x)'),
+      prefix('  Range (r)'),
+      'next',
+    ])!;
+    expect(p.counts).toEqual({ WebGpuExecutionProvider: 10, CPUExecutionProvider: 2 });
+    expect(p.nodes.CPUExecutionProvider).toEqual(['Shape (shape_of_x)', 'Range (r)']);
+    expect(cpuNodeCount(p)).toBe(2);
+  });
+  it('no placement section: null', () => {
+    expect(parsePlacement(['x', 'y'])).toBeNull();
+  });
+});
+
+describe('ORT node placement log, multi-line messages', () => {
+  it('a whole EP block in one console message', () => {
+    const p = parsePlacement([
+      '2026-11-25 19:43:42.652474 [V:onnxruntime:, session_state.cc:1377 VerifyEachNodeIsAssignedToAnEp] Node placements',
+      '2026-11-25 19:43:42.652474 [I:onnxruntime:, session_state.cc:1390 VerifyEachNodeIsAssignedToAnEp]  Node(s) placed on [CPUExecutionProvider]. Number of nodes: 2\n  Shape (s1)\n  Range (r1)\n',
+      '2026-11-25 19:43:42.652474 [I:onnxruntime:, session_state.cc:1390 VerifyEachNodeIsAssignedToAnEp]  Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 5\n  MatMul (m)\n',
+      '2026-11-25 19:43:42.771447 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] SaveMLValueNameIndexMapping',
+    ])!;
+    expect(p.counts).toEqual({ CPUExecutionProvider: 2, WebGpuExecutionProvider: 5 });
+    expect(p.nodes.CPUExecutionProvider).toEqual(['Shape (s1)', 'Range (r1)']);
+    expect(p.nodes.WebGpuExecutionProvider).toEqual(['MatMul (m)']);
+  });
+});
