@@ -23,8 +23,9 @@ export function configureOrt(setup: WasmSetup = {}): void {
   if (setup.wasmPaths) ort.env.wasm.wasmPaths = setup.wasmPaths;
   if (configured) return;
   const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
-  // Node: a single thread (worker_threads-based proxies are not needed by tests/CLI); browsers:
-  // threads only help when cross-origin isolated, which ORT checks itself.
-  ort.env.wasm.numThreads = setup.numThreads ?? (isNode ? 1 : Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1)));
+  // Node: a single thread (tests/CLI). Browsers: wasm threads need SharedArrayBuffer, i.e. a
+  // cross-origin isolated page; otherwise ORT would warn and fall back to one thread anyway.
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  ort.env.wasm.numThreads = setup.numThreads ?? (isNode || !isolated ? 1 : Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1)));
   configured = true;
 }
