@@ -1,6 +1,6 @@
 // Library build of the embeddable widget: dist-widget/trellis-generator.js, one ES module that
 // defines <trellis-generator> (main-thread code, the inlined pipeline worker, three.js and the
-// geometry step), plus ort/ with the one onnxruntime-web wasm runtime it loads at run time.
+// geometry step), plus ort/ with the one onnxruntime-web runtime (wasm + its JS glue) it loads at run time.
 //   npx vite build -c vite.widget.config.ts                       -> dist-widget/
 //   npx vite build -c vite.widget.config.ts --outDir dist/widget  -> next to the site
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -32,7 +32,8 @@ function copyOrtRuntime(): Plugin {
     async writeBundle(options) {
       const dir = join(options.dir ?? 'dist-widget', 'ort');
       await mkdir(dir, { recursive: true });
-      await copyFile(join(ORT_DIST_DIR, ORT_RUNTIME), join(dir, ORT_RUNTIME));
+      // With wasmPaths set, ORT imports the runtime's JS glue from the same folder as the wasm.
+      for (const f of [ORT_RUNTIME, ORT_RUNTIME.replace('.wasm', '.mjs')]) await copyFile(join(ORT_DIST_DIR, f), join(dir, f));
     },
   };
 }

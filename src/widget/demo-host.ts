@@ -5,7 +5,7 @@ import { PARAM_NAMES } from './attributes.ts';
 
 const query = new URLSearchParams(location.search);
 const site = new URL(query.get('site') ?? './', location.href);
-const widgetUrl = query.get('widget') ?? (import.meta.env.DEV ? new URL('/src/widget/index.ts', site).href : new URL('widget/trellis-generator.js', site).href);
+const widgetUrl = query.get('widget') ?? (import.meta.hot ? new URL('/src/widget/index.ts', site).href : new URL('widget/trellis-generator.js', site).href);
 const modelsUrl = new URL(query.get('models') ?? 'models/tiny-random/', site).href;
 const imageUrl = new URL(query.get('image_url') ?? 'samples/sample-object.png', site).href;
 const params: Record<string, string> = {};

@@ -3,10 +3,10 @@
 // start a Worker from another origin's URL; onnxruntime-web's wasm is fetched from ./ort/ next to
 // this module unless the element has a wasm-url attribute.
 import { createWorkerRunner } from '../api/worker-runner.ts';
-import PipelineWorker from '../../workers/pipeline.worker.ts?worker&inline';
+import PipelineWorker from './pipeline-entry.worker.ts?worker&inline';
 import { defineTrellisGenerator, TrellisGeneratorElement } from './trellis-generator.ts';
 
-TrellisGeneratorElement.runnerFactory = () => createWorkerRunner(() => new PipelineWorker({ name: 'trellis-pipeline' }));
+TrellisGeneratorElement.runnerFactory = ({ noCache }) => createWorkerRunner(() => new PipelineWorker({ name: `trellis-pipeline${noCache ? '+no-cache' : ''}` }));
 TrellisGeneratorElement.defaultWasmUrl = new URL('./ort/', import.meta.url).href;
 defineTrellisGenerator();
 

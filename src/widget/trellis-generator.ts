@@ -12,6 +12,12 @@ import type { MeshViewer } from '../viewer/index.ts';
 import { progressText } from '../app/progress-view.ts';
 import { imageUrlsFromAttribute, OTHER_ATTRIBUTES, PARAM_ATTRIBUTES, paramsFromAttributes } from './attributes.ts';
 import { WIDGET_CSS } from './widget-style.ts';
+import { createWorkerRunner } from '../api/worker-runner.ts';
+import { cacheStorageUsable, NO_CACHE_NOTICE } from './storage-probe.ts';
+
+/** The same-origin worker of a site build (embed.html); the library build replaces it with an inlined one. */
+const siteRunner: RunnerFactory = ({ noCache }) =>
+  createWorkerRunner(() => new Worker(new URL('./pipeline-entry.worker.ts', import.meta.url), { type: 'module', name: `trellis-pipeline${noCache ? '+no-cache' : ''}` }));
 
 export interface TrellisErrorDetail {
   code: string;
@@ -19,13 +25,14 @@ export interface TrellisErrorDetail {
   detail?: unknown;
 }
 
-export type RunnerFactory = () => WorkerApi | Promise<WorkerApi>;
+/** Starts the engine worker; `noCache` asks for one that keeps model files in memory only. */
+export type RunnerFactory = (options: { noCache: boolean }) => WorkerApi | Promise<WorkerApi>;
 
 const DEFAULT_MODELS = './models/trellis-image-large/';
 
 export class TrellisGeneratorElement extends HTMLElement {
   /** How the element starts its engine worker; the library build sets an inlined worker. */
-  static runnerFactory: RunnerFactory | undefined;
+  static runnerFactory: RunnerFactory = siteRunner;
   /** Default onnxruntime-web wasm folder when there is no wasm-url attribute. */
   static defaultWasmUrl: string | undefined;
 
@@ -99,19 +106,21 @@ export class TrellisGeneratorElement extends HTMLElement {
     return this.abort !== null;
   }
 
-  private currentClient(): TrellisClient {
+  private storage: Promise<{ ok: true } | { ok: false; reason: string }> | null = null;
+
+  private currentClient(noCache: boolean): TrellisClient {
     const modelsUrl = this.getAttribute('models-url') || DEFAULT_MODELS;
     const device = (this.getAttribute('device') || 'auto') as DevicePreference;
     const wasmUrl = this.getAttribute('wasm-url') || TrellisGeneratorElement.defaultWasmUrl;
     const key = JSON.stringify([modelsUrl, device, wasmUrl]);
     if (!this.client || key !== this.clientKey) {
       void this.client?.dispose();
-      const runner = TrellisGeneratorElement.runnerFactory;
+      const factory = TrellisGeneratorElement.runnerFactory;
       this.client = createTrellis({
         modelsUrl,
         device,
         ...(wasmUrl ? { wasmPaths: new URL(wasmUrl, document.baseURI).href } : {}),
-        ...(runner ? { runner } : {}),
+        runner: () => factory({ noCache }),
       });
       this.clientKey = key;
     }
@@ -161,7 +170,14 @@ export class TrellisGeneratorElement extends HTMLElement {
     this.setAttribute('state', 'running');
     try {
       const { endpoint, input } = this.buildInput(overrides);
-      const result = await this.currentClient().run(endpoint, input as never, {
+      this.storage ??= cacheStorageUsable();
+      const storage = await this.storage;
+      if (!storage.ok) {
+        const notice: ProgressEvent = { stage: 'load', message: `${NO_CACHE_NOTICE} (${storage.reason})` };
+        console.warn(`trellis-generator: ${notice.message}`);
+        this.emit('trellis-progress', notice);
+      }
+      const result = await this.currentClient(!storage.ok).run(endpoint, input as never, {
         signal: abort.signal,
         onProgress: (event: ProgressEvent) => {
           this.ui.status.textContent = progressText(event);

@@ -167,7 +167,10 @@ describe('site with the tiny demo models', () => {
     const { page } = browser;
     await page.click('#storage summary');
     await expect.poll(() => page.locator('#storage-list li').count()).toBe(1);
-    expect(await page.textContent('#storage-list li')).toMatch(/\/sub\/app\/models\/tiny-random\/ 16 files · 2\d\.\d MiB/);
+    // Every file of the manifest is stored: same count, same total as the status line reports.
+    const total = /model: Tiny random demo models \(fp32, ([\d.]+ MiB)\)/.exec((await page.textContent('#status')) ?? '')?.[1];
+    expect(total).toBeDefined();
+    expect(await page.textContent('#storage-list li')).toBe(`/sub/app/models/tiny-random/ 16 files · ${total}Delete`);
     // Damage one stored file (a truncated body under its key, as a partial write would leave).
     const damaged = await page.evaluate(async () => {
       const cache = await caches.open('trellis-web-models-v1');
@@ -182,7 +185,7 @@ describe('site with the tiny demo models', () => {
     const before = server.requests.filter((r) => r.path.endsWith('/ss_flow.onnx.data')).length;
     await page.click('#storage-download');
     await page.waitForFunction(() => /^(Models ready|Failed)/.test(document.getElementById('progress')?.textContent ?? ''), undefined, { timeout: 120_000 });
-    expect(await page.textContent('#progress')).toMatch(/^Models ready: Tiny random demo models \(20\.\d MiB, wasm\)\.$/);
+    expect(await page.textContent('#progress')).toBe(`Models ready: Tiny random demo models (${total}, wasm).`);
     expect(server.requests.filter((r) => r.path.endsWith('/ss_flow.onnx.data')).length).toBe(before + 1);
     await page.click('#storage-verify');
     await expect.poll(() => page.textContent('#storage-message')).toBe('16 files intact.');
