@@ -7,7 +7,8 @@ import PipelineWorker from './pipeline-entry.worker.ts?worker&inline';
 import { defineTrellisGenerator, TrellisGeneratorElement } from './trellis-generator.ts';
 
 TrellisGeneratorElement.runnerFactory = ({ noCache }) => createWorkerRunner(() => new PipelineWorker({ name: `trellis-pipeline${noCache ? '+no-cache' : ''}` }));
-TrellisGeneratorElement.defaultWasmUrl = new URL('./ort/', import.meta.url).href;
+// Resolved at run time against wherever the module is served from.
+TrellisGeneratorElement.defaultWasmUrl = new URL(/* @vite-ignore */ './ort/', import.meta.url).href;
 defineTrellisGenerator();
 
 export { TrellisGeneratorElement, defineTrellisGenerator, errorDetail } from './trellis-generator.ts';
