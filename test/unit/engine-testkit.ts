@@ -92,8 +92,10 @@ export function fakeMeshDecoderGraph(numBlocks: number, windowSize: number, swin
   }
   g.input('nbr_sub1', 'int32', ['N8', 27]);
   const nbr2 = g.input('nbr_sub2', 'int32', ['N64', 27]);
-  const rows = g.op('Gather', [g.op('Shape', [nbr2]), g.i64([0])]);
-  const idx = g.op('Div', [g.op('Range', [g.i64([0], []), g.op('Squeeze', [rows]), g.i64([1], [])]), g.i64([64], [])]);
+  // Row r's own index is its centre neighbour (offset 13); its latent row is r / 64. No shape
+  // arithmetic, so every node can run on the WebGPU EP.
+  const self = g.op('Gather', [nbr2, g.constant('int32', [], [13], 'centre')], { axis: 1 });
+  const idx = g.op('Div', [self, g.constant('int32', [], [64], 'sixty_four')]);
   const w = new Float32Array(8 * 101).map((_, k) => (Math.floor(k / 101) + 1) * 0.01 * ((k % 101) % 7 - 3));
   const y = g.op('MatMul', [feats, g.constant('float32', [8, 101], w, 'w')]);
   g.output(g.op('Gather', [y, idx], { axis: 0 }), 'out_feats', 'float32', ['N64', 101]);

@@ -62,7 +62,11 @@ const api = {
   async generate(request: EngineRequest): Promise<HarnessGenerate> {
     if (!engine) throw new Error('load first');
     const events: ProgressEvent[] = [];
-    const out = await engine.generate(request, (e) => events.push(e), new AbortController().signal);
+    const out = await engine.generate(request, (e) => {
+      events.push(e);
+      // Visible in the test's page console (long SwiftShader runs); one line per event.
+      console.log(`[progress] ${e.stage}${e.step ? ` ${e.step}/${e.steps}` : ''} ${e.elapsed?.toFixed(1)}s${e.message ? ` ${e.message}` : ''}`);
+    }, new AbortController().signal);
     return summarise(events, out);
   },
   /** Aborts when the given stage reports the given step; returns the error code. */
