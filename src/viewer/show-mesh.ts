@@ -38,7 +38,7 @@ export async function showMesh(
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   renderer.toneMapping = THREE.NeutralToneMapping;
   renderer.shadowMap.enabled = opts.groundShadow ?? true;
-  renderer.shadowMap.type = THREE.PCFSoftShadowMap;
+  renderer.shadowMap.type = THREE.PCFShadowMap;
 
   const scene = new THREE.Scene();
   if (opts.background !== null) scene.background = new THREE.Color(opts.background ?? 0xf2f2f2);
