@@ -181,14 +181,18 @@ describe('site with the tiny demo models', () => {
     });
     expect(damaged).toContain('ss_flow.onnx.data?sha256=');
     await page.click('#storage-verify');
-    await expect.poll(() => page.textContent('#storage-message')).toBe('15 files intact, 1 damaged and deleted (fetched again on next use): ss_flow.onnx.data.');
+    await expect.poll(() => page.textContent('#storage-message'), { timeout: 60_000 }).toBe('15 files intact, 1 damaged and deleted (fetched again on next use): ss_flow.onnx.data.');
     const before = server.requests.filter((r) => r.path.endsWith('/ss_flow.onnx.data')).length;
     await page.click('#storage-download');
-    await page.waitForFunction(() => /^(Models ready|Failed)/.test(document.getElementById('progress')?.textContent ?? ''), undefined, { timeout: 120_000 });
-    expect(await page.textContent('#progress')).toBe(`Models ready: Tiny random demo models (${total}, wasm).`);
+    // The progress line moves on after the load (session notes), so keep the text that ended the wait.
+    const ended = await page.waitForFunction(() => {
+      const t = document.getElementById('progress')?.textContent ?? '';
+      return /^(Models ready|Failed)/.test(t) ? t : null;
+    }, undefined, { timeout: 120_000 });
+    expect(await ended.jsonValue()).toBe(`Models ready: Tiny random demo models (${total}, wasm).`);
     expect(server.requests.filter((r) => r.path.endsWith('/ss_flow.onnx.data')).length).toBe(before + 1);
     await page.click('#storage-verify');
-    await expect.poll(() => page.textContent('#storage-message')).toBe('16 files intact.');
+    await expect.poll(() => page.textContent('#storage-message'), { timeout: 60_000 }).toBe('16 files intact.');
   }, 300_000);
 
   it('(b) works offline: reload without a network, generate again from the stored models', async () => {
