@@ -3,13 +3,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertModel } from '../convert/convert-model.ts';
+import { BACKGROUND_KINDS, type BackgroundKind } from '../convert/background-model.ts';
 import { downloadHfFile, terminalProgress } from '../convert/hf-download.ts';
 import { neededRepoFiles } from '../convert/trellis-repo.ts';
 import { COMPONENT_NAMES, type ComponentName } from '../models/manifest.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './args.ts';
 
 export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out public/models/<id>
-                          [--dinov2 <dir | hf:<repo>>] [--background-model <dir>]
+                          [--dinov2 <dir | hf:<repo>>]
+                          [--background-model <dir> [--background-kind u2net|transformers]]
                           [--dtype fp16|fp32] [--components ss_flow,ss_decoder,...]
                           [--name <text>] [--cache <dir>] [--shard-mb <n>] [--attn-chunk <rows>]
 
@@ -18,6 +20,14 @@ export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out 
                  HF_ENDPOINT and HF_TOKEN are honoured).
   --dinov2       DINOv2 ViT-L/14 with registers: a folder with config.json + model.safetensors
                  (hf:facebook/dinov2-with-registers-large, or torch-hub names with {name,args}).
+  --background-model
+                 a background-removal model folder, copied into background_removal/: either a
+                 u2net-style folder (exactly one .onnx, e.g. rembg's u2net.onnx: one input
+                 [1, 3, S, S], mask as first output) run with ORT, or a transformers.js
+                 image-segmentation folder (config.json, preprocessor_config.json,
+                 onnx/model.onnx; e.g. briaai/RMBG-1.4, Xenova/modnet) run by transformers.js.
+  --background-kind
+                 u2net or transformers; detected from the folder layout when omitted.
   --dtype        fp16 (default: half-size weights, fp32 arithmetic) or fp32.
   --components   convert only these (${COMPONENT_NAMES.join(', ')}).
   --cache        where hf: downloads go (default .cache/hf).
@@ -49,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       dinov2: { type: 'string' },
       'background-model': { type: 'string' },
+      'background-kind': { type: 'string' },
       dtype: { type: 'string', default: 'fp16' },
       components: { type: 'string' },
       name: { type: 'string' },
@@ -65,6 +76,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.from) throw new UsageError('--from is required');
   if (!values.out) throw new UsageError('--out is required');
   if (values.dtype !== 'fp16' && values.dtype !== 'fp32') throw new UsageError(`--dtype must be fp16 or fp32, got ${values.dtype}`);
+  const backgroundKind = values['background-kind'];
+  if (backgroundKind !== undefined) {
+    if (!values['background-model']) throw new UsageError('--background-kind needs --background-model <dir>');
+    if (!(BACKGROUND_KINDS as readonly string[]).includes(backgroundKind)) throw new UsageError(`--background-kind must be ${BACKGROUND_KINDS.join(' or ')}, got ${backgroundKind}`);
+  }
   let components: ComponentName[] | undefined;
   if (values.components) {
     components = values.components.split(',').map((s) => s.trim()) as ComponentName[];
@@ -86,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       from,
       dinov2,
       backgroundModel: values['background-model'],
+      backgroundKind: backgroundKind as BackgroundKind | undefined,
       out: values.out,
       name: values.name,
       dtype: values.dtype,

@@ -4,7 +4,7 @@
 // when complete, so a failed run never leaves a folder that looks usable.
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openCheckpoint, readConfig } from './checkpoint.ts';
 import type { Chunk } from './onnx/protobuf-writer.ts';
@@ -15,6 +15,7 @@ import type { WeightDType } from './weights.ts';
 import { SafetensorsFile } from './safetensors.ts';
 import { hfDinov2Source } from './networks/dinov2-hf-names.ts';
 import { SafetensorsSource } from './checkpoint.ts';
+import { backgroundFileRole, backgroundGraphIO, listFilesRecursive, planBackgroundModel, type BackgroundKind } from './background-model.ts';
 import {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
@@ -31,8 +32,10 @@ export interface ConvertOptions {
   from: string;
   /** DINOv2 folder (HF dinov2-with-registers layout or torch-hub names + {name,args}). */
   dinov2?: string;
-  /** Background-removal model folder (transformers.js layout), copied as is. */
+  /** Background-removal model folder (u2net-style ONNX or transformers.js layout), copied as is. */
   backgroundModel?: string;
+  /** How the engine runs it; detected from the folder layout when omitted. */
+  backgroundKind?: BackgroundKind;
   out: string;
   id?: string;
   name?: string;
@@ -61,6 +64,9 @@ export interface ConvertResult {
   reports: ComponentReport[];
   outDir: string;
 }
+
+/** Folder of the background_removal component inside the model folder. */
+const BACKGROUND_DIR = 'background_removal';
 
 function sha256OfChunks(chunks: Chunk[]): string {
   const h = createHash('sha256');
@@ -148,14 +154,25 @@ function convertOne(input: BuildInput, tmp: string, opts: ConvertOptions): { spe
   return { spec, report };
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else out.push(rel);
-  }
-  return out;
+/** Copies the background-removal folder into background_removal/ and describes it. */
+function copyBackgroundModel(dir: string, tmp: string, opts: ConvertOptions): ComponentSpec {
+  const src = path.resolve(dir);
+  const plan = planBackgroundModel(src, opts.backgroundKind);
+  const { inputs, outputs } = backgroundGraphIO(path.join(src, plan.graph), plan.kind);
+  const dest = path.join(tmp, BACKGROUND_DIR);
+  cpSync(src, dest, { recursive: true });
+  const files: ModelFile[] = listFilesRecursive(dest).map((rel) => ({
+    path: `${BACKGROUND_DIR}/${rel}`,
+    size: statSync(path.join(dest, rel)).size,
+    sha256: sha256OfFile(path.join(dest, rel)),
+    role: backgroundFileRole(rel),
+  }));
+  const config: Record<string, unknown> =
+    plan.kind === 'transformers'
+      ? { kind: 'transformers', model: BACKGROUND_DIR, dtype: plan.transformersDtype, source: path.basename(src) }
+      : { kind: 'u2net', source: path.basename(src) };
+  opts.log?.(`background_removal: ${plan.kind} model from ${src} (graph ${plan.graph}: ${inputs.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')} -> ${outputs.map((t) => t.name).join(', ')}), ${files.length} file(s)`);
+  return { class: plan.kind === 'transformers' ? 'TransformersJsSegmentation' : 'U2Net', config, files, inputs, outputs, dtype: plan.dtype };
 }
 
 export async function convertModel(opts: ConvertOptions): Promise<ConvertResult> {
@@ -168,6 +185,8 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
   try {
     const components: Partial<Record<ComponentName, ComponentSpec>> = {};
     const reports: ComponentReport[] = [];
+    // First: a wrong background folder should fail before minutes of network conversion.
+    if (opts.backgroundModel) components.background_removal = copyBackgroundModel(opts.backgroundModel, tmp, opts);
     const wantDinov2 = !opts.components || opts.components.includes('dinov2');
     if (opts.dinov2 && wantDinov2) {
       const d = readDinov2Dir(opts.dinov2);
@@ -205,26 +224,6 @@ export async function convertModel(opts: ConvertOptions): Promise<ConvertResult>
       } finally {
         c.close();
       }
-    }
-    if (opts.backgroundModel) {
-      const src = path.resolve(opts.backgroundModel);
-      if (!existsSync(src) || !statSync(src).isDirectory()) throw new Error(`${src}: background model folder not found`);
-      const dest = path.join(tmp, 'background_removal');
-      cpSync(src, dest, { recursive: true });
-      const files: ModelFile[] = listFiles(dest).map((rel) => ({
-        path: `background_removal/${rel}`,
-        size: statSync(path.join(dest, rel)).size,
-        sha256: sha256OfFile(path.join(dest, rel)),
-        role: rel.endsWith('.onnx') ? 'graph' : rel.includes('.onnx_data') || rel.endsWith('.data') ? 'external_data' : 'other',
-      }));
-      components.background_removal = {
-        class: 'BackgroundRemoval',
-        config: { source: path.basename(src) },
-        files,
-        inputs: [],
-        outputs: [],
-        dtype: opts.dtype,
-      };
     }
     const manifest = parseManifest({
       format: MANIFEST_FORMAT,
