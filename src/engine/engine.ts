@@ -259,13 +259,13 @@ export class TrellisEngine implements Engine {
       out.push(
         await preprocessImage(rgba, {
           useImageAsIs: Boolean(request.use_image_as_is),
-          removeBackground: async (rgb) => {
+          // As-is means no cut-out even when a background model exists.
+          removeBackground: request.use_image_as_is ? undefined : async (rgb) => {
             if (!removerLoaded) {
               removerLoaded = true;
               remover = await this.backgroundRemover();
             }
             if (!remover) {
-              if (request.use_image_as_is) return new Uint8Array(rgb.width * rgb.height).fill(255);
               throw new EngineError(
                 'NO_BACKGROUND_MODEL',
                 `image ${i + 1} is fully opaque (${rgba.width}x${rgba.height}) and needs background removal, but the model set "${this.manifest.id}" has no ` +
