@@ -70,7 +70,11 @@ export function resolveManifestUrl(modelsUrl: string, baseUrl: string | undefine
   return new URL('manifest.json', url).href;
 }
 
-function toEngineRequest(request: NormalizedRequest, seed: number): EngineRequest {
+/** The engine's request: the validated fal input plus client-side options. */
+export function toEngineRequest(request: NormalizedRequest, seed: number, opts: Pick<GenerateOptions, 'useImageAsIs'> = {}): EngineRequest {
+  if (opts.useImageAsIs !== undefined && typeof opts.useImageAsIs !== 'boolean') {
+    throw new EngineError('BAD_REQUEST', `useImageAsIs must be true or false, got ${JSON.stringify(opts.useImageAsIs)}`);
+  }
   const multi = 'image_urls' in request;
   return {
     images: multi ? request.image_urls : [request.image_url],
@@ -82,6 +86,7 @@ function toEngineRequest(request: NormalizedRequest, seed: number): EngineReques
     multiimage_algo: multi ? request.multiimage_algo : 'stochastic',
     mesh_simplify: request.mesh_simplify,
     texture_size: request.texture_size,
+    ...(opts.useImageAsIs !== undefined ? { use_image_as_is: opts.useImageAsIs } : {}),
   };
 }
 
@@ -151,7 +156,7 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
     signal?.addEventListener('abort', onAbort);
     let output: EngineOutput;
     try {
-      output = await r.generate(toEngineRequest(request, seed), onProgress);
+      output = await r.generate(toEngineRequest(request, seed, opts), onProgress);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -102,4 +102,11 @@ export interface TrellisResult {
 export interface GenerateOptions {
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+  /**
+   * Use an opaque image as it is (the whole picture is the object) instead of cutting the
+   * object out with the model set's background_removal component. Not a fal parameter: a
+   * client-side choice, e.g. after a NO_BACKGROUND_MODEL error. Images with transparency are
+   * always used as they are.
+   */
+  useImageAsIs?: boolean;
 }

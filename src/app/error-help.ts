@@ -10,6 +10,8 @@ export interface ErrorHelp {
   advice: string[];
   /** Offer switching to the WASM backend. */
   offerWasm?: boolean;
+  /** Offer retrying with the opaque image used as it is (no background removal). */
+  offerImageAsIs?: boolean;
 }
 
 export function errorHelp(code: EngineErrorCode | 'VALIDATION' | string): ErrorHelp {
@@ -53,7 +55,11 @@ export function errorHelp(code: EngineErrorCode | 'VALIDATION' | string): ErrorH
     case 'NO_BACKGROUND_MODEL':
       return {
         title: 'Background removal is not installed',
-        advice: ['This image has no transparency, and the model folder has no background_removal component. Use a PNG with a transparent background, or convert the models with background removal included.'],
+        advice: [
+          'This image has no transparency, and the model folder has no background_removal component to cut the object out. Use a PNG with a transparent background, or use the image as it is (the whole picture, background included, becomes the object).',
+          `To add background removal, convert the models again with a background model folder (a u2net .onnx, or a transformers.js segmentation model such as RMBG): \`${CONVERT_COMMAND} --background-model <folder>\``,
+        ],
+        offerImageAsIs: true,
       };
     case 'BAD_REQUEST':
       return { title: 'Request rejected', advice: ['The engine refused this request; the details are below.'] };

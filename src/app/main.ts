@@ -9,6 +9,7 @@ import { loadManifest, ManifestError, type ManifestV1 } from '../models/manifest
 import type { MeshViewer } from '../viewer/index.ts';
 import { byId, h } from './dom.ts';
 import { ErrorPanel, type ErrorAction } from './error-panel.ts';
+import { errorHelp } from './error-help.ts';
 import { formatBytes, formatSeconds } from './format.ts';
 import { renderHistory, resultSummary, type HistoryEntry } from './history.ts';
 import { decodeCheck, imageTypeProblem, imageUrlProblem } from './image-check.ts';
@@ -221,6 +222,8 @@ function addHistory(result: TrellisResult, inputs: (File | string)[]): void {
 // ---------------------------------------------------------------- generate
 
 let running: AbortController | null = null;
+/** Set by the NO_BACKGROUND_MODEL retry: the next generation uses opaque images as they are. */
+let nextUseImageAsIs = false;
 
 function errorActions(code: string): ErrorAction[] {
   const actions: ErrorAction[] = [];
@@ -229,6 +232,16 @@ function errorActions(code: string): ErrorAction[] {
       label: 'Use WASM (CPU, slow) instead',
       run: () => {
         deviceSelect.value = 'wasm';
+        errors.hide();
+        form.requestSubmit();
+      },
+    });
+  }
+  if (errorHelp(code).offerImageAsIs) {
+    actions.push({
+      label: 'Use the image as-is (no background removal)',
+      run: () => {
+        nextUseImageAsIs = true;
         errors.hide();
         form.requestSubmit();
       },
@@ -260,6 +273,8 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   const inputs = requestImages();
+  const useImageAsIs = nextUseImageAsIs;
+  nextUseImageAsIs = false;
   running = new AbortController();
   generateButton.disabled = true;
   cancelButton.disabled = false;
@@ -269,6 +284,7 @@ form.addEventListener('submit', async (event) => {
     const result = await currentClient().run(endpoint, input as never, {
       signal: running.signal,
       onProgress: (e) => progress.update(e),
+      ...(useImageAsIs ? { useImageAsIs } : {}),
     });
     progress.finish('Done.', 'done');
     resultLine.textContent = resultSummary(result);
