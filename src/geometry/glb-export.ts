@@ -34,7 +34,7 @@ export async function writeGlb(input: GlbInput): Promise<Uint8Array> {
     uv[2 * v] = input.uvs[2 * v];
     uv[2 * v + 1] = 1 - input.uvs[2 * v + 1];
   }
-  const indices = V <= 65535 ? Uint16Array.from(input.indices) : input.indices;
+  const indices = V <= 65535 ? Uint16Array.from(input.indices) : Uint32Array.from(input.indices);
 
   const doc = new Document();
   const buffer = doc.createBuffer('buffer');
@@ -61,7 +61,7 @@ export async function writeGlb(input: GlbInput): Promise<Uint8Array> {
 }
 
 /** (x, y, z) → (x, z, −y) */
-function toYUp(a: Float32Array): Float32Array {
+function toYUp(a: Float32Array): Float32Array<ArrayBuffer> {
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i += 3) {
     out[i] = a[i];

@@ -92,6 +92,7 @@ describe('converted graphs: WebGPU EP vs WASM EP in Chromium', () => {
       for (const [name, o] of Object.entries(r.outputs)) {
         console.log(`${label} [${c.note}] ${name} [${o.dims.join(',')}]: max|webgpu−wasm| ${o.maxAbsDiff.toExponential(3)} rms(wasm) ${o.rmsWasm.toFixed(4)}`);
       }
+      console.log(`${label} ms: webgpu create ${r.ms.webgpu.create.toFixed(0)} run ${r.ms.webgpu.run.toFixed(0)}; wasm create ${r.ms.wasm.create.toFixed(0)} run ${r.ms.wasm.run.toFixed(0)}`);
       console.log(`${label} placement: ${JSON.stringify(placement.counts)}; CPU shape nodes ${cpu.shapeNodes.length} (${[...new Set(cpu.shapeNodes.map((n) => n.opType))].join(', ')}); violations ${cpu.violations.length}`);
       for (const v of cpu.violations) console.log(`  CPU: ${v.node.opType} (${v.node.name}): ${v.reason}`);
 

@@ -67,9 +67,9 @@ async function runNode(modelDir: string, file: string, externalData: string[], f
 }
 
 export interface CaseOptions {
-  /** Shell radius of the sparse cases (voxels of the 64³ grid). */
+  /** Shell radius of the sparse cases, in voxels of the SLat grid (3 by default: ~100 voxels, cheap on SwiftShader). */
   radius?: number;
-  /** Conditioning tokens (1374 for DINOv2 ViT/14 with registers at 518²). */
+  /** Conditioning tokens: the DINOv2 component's token count, else 1374 (ViT/14 with registers at 518²). */
   condTokens?: number;
   seed?: number;
 }
@@ -83,7 +83,8 @@ export async function convertedGraphCases(modelDir: string, opts: CaseOptions = 
   const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { components: Record<string, ManifestComponent> };
   const comps = manifest.components;
   const gen = new TorchGenerator(opts.seed ?? 7);
-  const L = opts.condTokens ?? 1374;
+  const dinoTokens = comps.dinov2?.outputs.find((o) => o.name === 'cond')?.shape[1];
+  const L = opts.condTokens ?? (typeof dinoTokens === 'number' ? dinoTokens : 1374);
   const cases: GraphRunCase[] = [];
   const add = (component: ComponentName, graph: string, feeds: Record<string, Feed>, label = graph === 'main' ? component : `${component}.${graph}`) => {
     const { file, externalData } = graphFiles(modelDir, comps[component], graph);
@@ -91,7 +92,8 @@ export async function convertedGraphCases(modelDir: string, opts: CaseOptions = 
     cases.push({ label, note, component, graph, file, externalData, feeds });
   };
   const condChannels = (component: ComponentName) => fixedDim(comps[component].inputs.find((s) => s.name === 'cond'), 2, `${component} cond`);
-  const shell = shellCoords(64, opts.radius ?? 7);
+  const slatRes = Number((comps.slat_flow ?? comps.slat_decoder_mesh ?? comps.slat_decoder_gs)?.config.resolution ?? 64);
+  const shell = shellCoords(slatRes, opts.radius ?? 3);
 
   if (comps.dinov2) add('dinov2', 'main', { image: f32([1, 3, 518, 518], gen.randn([1, 3, 518, 518])) });
   if (comps.ss_flow) {
@@ -111,7 +113,7 @@ export async function convertedGraphCases(modelDir: string, opts: CaseOptions = 
     const cc = condChannels('slat_flow');
     const cond = f32([1, L, cc], gen.randn([1, L, cc]));
     // The shell, then 5 voxels in 4 coarse cells: fewer tokens than attention pieces.
-    const few = { coords: Int32Array.from([0, 10, 10, 10, 0, 10, 11, 10, 0, 13, 10, 10, 0, 30, 31, 32, 0, 40, 2, 5]), n: 5 };
+    const few = { coords: Int32Array.from([0, 4, 4, 4, 0, 4, 5, 4, 0, 7, 4, 4, 0, slatRes - 2, slatRes - 1, slatRes - 4, 0, slatRes - 1, 2, 5]), n: 5 };
     for (const [s, label] of [[shell, 'slat_flow'], [few, 'slat_flow (few tokens)']] as const) {
       add('slat_flow', 'main', {
         feats: f32([s.n, cin], gen.randn([s.n, cin])), t: f32([1], Float32Array.of(500)), cond,

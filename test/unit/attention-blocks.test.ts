@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/convert/onnx/graph-builder.ts';
 import { Weights, type StateDictSource } from '../../src/convert/weights.ts';
-import { attention, multiHeadRmsNorm, type AttentionImpl } from '../../src/convert/layers/attention.ts';
+import { attention, multiHeadRmsNorm, querySlicesFor, sliceScoreBytes, DEFAULT_ATTENTION, SCORE_TENSOR_BUDGET, type AttentionImpl } from '../../src/convert/layers/attention.ts';
 import { runGraph } from '../helpers/ort.ts';
 
 const B = 2, S = 37, L = 23, H = 2, D = 4, C = H * D;
@@ -101,5 +101,24 @@ describe('multi-head RMS norm', () => {
       }
     }
     expect(Array.from(out.subarray(C, C + D)).every((y) => y === 0)).toBe(true);
+  });
+});
+
+describe('query pieces sized from the token bound', () => {
+  it('keeps the default for the released SLat flow and drops to what the budget needs for small grids', () => {
+    // Released: 16 heads, coarse grid 32³ — more than the budget allows even at 96; stays 96.
+    expect(querySlicesFor(16, 32 ** 3)).toBe(DEFAULT_ATTENTION.querySlices);
+    // 4 heads over a 16³ coarse grid: the whole score tensor is exactly the budget → one piece.
+    expect(querySlicesFor(4, 16 ** 3)).toBe(1);
+    for (const [heads, tokens] of [[4, 32 ** 3], [8, 6000], [2, 20000], [16, 1374]]) {
+      const k = querySlicesFor(heads, tokens);
+      expect(k).toBeGreaterThanOrEqual(1);
+      expect(k).toBeLessThanOrEqual(DEFAULT_ATTENTION.querySlices);
+      // Below the cap, K is the fewest pieces whose score tensor fits the budget.
+      if (k < DEFAULT_ATTENTION.querySlices) {
+        expect(sliceScoreBytes(1, heads, tokens, tokens, k)).toBeLessThanOrEqual(SCORE_TENSOR_BUDGET * 1.001);
+        if (k > 1) expect(heads * tokens * tokens * 4 / (k - 1)).toBeGreaterThan(SCORE_TENSOR_BUDGET);
+      }
+    }
   });
 });

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-web';
 import { convertModel } from '../../src/convert/convert-model.ts';
 import { writeTinyRepo } from '../../src/convert/fixtures/tiny-models.ts';
 import { writeRandomCheckpoint } from '../../src/convert/fixtures/random-checkpoint.ts';
-import { parseManifest } from '../../src/models/manifest.ts';
+import { parseManifest, type ComponentSpec } from '../../src/models/manifest.ts';
 import { run as convertCli } from '../../src/cli/convert.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -43,8 +43,8 @@ describe('convert (TRELLIS repo layout -> model folder)', () => {
     }
     expect(Object.keys(manifest.components.slat_decoder_mesh!.graphs!)).toEqual(['head', 'stats', 'tail']);
     // Every graph loads in ORT with its external data, and its I/O names match the manifest.
-    for (const comp of Object.values(manifest.components)) {
-      const graphs = comp!.graphs ? Object.values(comp!.graphs) : [{ file: comp!.files.find((f) => f.role === 'graph')!.path, inputs: comp!.inputs, outputs: comp!.outputs }];
+    for (const comp of Object.values(manifest.components) as ComponentSpec[]) {
+      const graphs: { file: string; inputs: { name: string }[]; outputs: { name: string }[] }[] = comp!.graphs ? Object.values(comp!.graphs) : [{ file: comp!.files.find((f) => f.role === 'graph')!.path, inputs: comp!.inputs, outputs: comp!.outputs }];
       for (const gspec of graphs) {
         const externalData = comp!.files.filter((f) => f.role === 'external_data' && f.path.startsWith(gspec.file)).map((f) => ({ path: f.path, data: new Uint8Array(readFileSync(path.join(out, f.path))) }));
         const s = await ort.InferenceSession.create(new Uint8Array(readFileSync(path.join(out, gspec.file))), { executionProviders: ['wasm'], externalData });

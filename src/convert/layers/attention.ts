@@ -55,6 +55,20 @@ export function checkAttentionOptions(o: AttentionOptions): void {
   if (o.impl !== 'mha' && o.impl !== 'matmul') throw new Error(`attention impl must be 'mha' or 'matmul', got ${String(o.impl)}`);
 }
 
+/** One score tensor of the dynamic-S attention stays under this (see DEFAULT_ATTENTION). */
+export const SCORE_TENSOR_BUDGET = 256 * 1024 ** 2;
+
+/**
+ * Query pieces for a dynamic-S attention whose S and L are bounded by `maxTokens` (e.g. the
+ * coarse grid of a sparse model): DEFAULT_ATTENTION.querySlices, or fewer when even the whole
+ * attention at the bound fits SCORE_TENSOR_BUDGET. Every piece is ~4 nodes per attention, and
+ * on SwiftShader each node costs milliseconds, so small models should not carry 96.
+ */
+export function querySlicesFor(heads: number, maxTokens: number): number {
+  const needed = Math.ceil((heads * maxTokens * maxTokens * 4) / SCORE_TENSOR_BUDGET);
+  return Math.max(1, Math.min(DEFAULT_ATTENTION.querySlices, needed));
+}
+
 /** Bytes of the largest score tensor for dynamic S (batch b, `heads`, S query rows, L keys). */
 export function sliceScoreBytes(b: number, heads: number, s: number, l: number, querySlices: number): number {
   return b * heads * Math.ceil(s / querySlices) * l * 4;

@@ -20,6 +20,7 @@ import { parameterCount, slatFlowLayout } from '../fixtures/state-dict-layout.ts
 import { buildDownsample } from '../../engine/sparse/downsample.ts';
 import { buildNeighbourMap } from '../../engine/sparse/neighbours.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
+import { querySlicesFor } from '../layers/attention.ts';
 
 export const SLAT_FLOW_CLASSES = ['SLatFlowModel', 'ElasticSLatFlowModel'];
 
@@ -129,7 +130,10 @@ export function buildSlatFlow(args: Record<string, any>, w: Weights, opts: SlatF
   const a = parseSlatFlowArgs(args);
   const g = w.g;
   const io = slatFlowIO(a);
-  const attn = attentionOptions(opts);
+  // S ≤ the coarse grid's cells (resolution/2)³; the cond tokens (L, 1374 at most for DINOv2/14)
+  // are fewer than that for every released size.
+  const coarseCells = (a.resolution / 2) ** 3;
+  const attn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, Math.max(coarseCells, 1374)) });
   const C = a.modelChannels;
   const io0 = a.ioChannels;
   const inp: Record<string, string> = {};

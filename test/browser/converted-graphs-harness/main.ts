@@ -33,6 +33,8 @@ export interface CompareResult {
   outputs: Record<string, OutputDiff>;
   /** ORT log lines printed while the webgpu session was created. */
   webgpuLog: string[];
+  /** Milliseconds for session creation and one run, per EP (for the log, never asserted). */
+  ms: Record<'webgpu' | 'wasm', { create: number; run: number }>;
 }
 
 // ORT's wasm module binds the console functions when it is instantiated, so the tap goes in
@@ -60,6 +62,8 @@ async function bytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await r.arrayBuffer());
 }
 
+const ms: CompareResult['ms'] = { webgpu: { create: 0, run: 0 }, wasm: { create: 0, run: 0 } };
+
 async function runOn(ep: 'webgpu' | 'wasm', c: GraphCase, model: Uint8Array, external: { path: string; data: Uint8Array }[], feeds: Record<string, ort.Tensor>, log: string[] | null) {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [ep],
@@ -70,13 +74,16 @@ async function runOn(ep: 'webgpu' | 'wasm', c: GraphCase, model: Uint8Array, ext
   };
   capture = log;
   let session: ort.InferenceSession;
+  const t0 = performance.now();
   try {
     session = await ort.InferenceSession.create(model, options);
   } finally {
     capture = null;
   }
+  const t1 = performance.now();
   try {
     const out = await session.run(feeds);
+    ms[ep] = { create: t1 - t0, run: performance.now() - t1 };
     const res: Record<string, { dims: number[]; data: Float32Array }> = {};
     for (const name of session.outputNames) {
       const t = out[name];
@@ -118,7 +125,7 @@ async function compare(c: GraphCase): Promise<CompareResult> {
     }
     outputs[name] = { dims: ref.dims, maxAbsDiff: m, rmsWasm: Math.sqrt(ss / Math.max(1, ref.data.length)), nonFiniteWebgpu: nfG, nonFiniteWasm: nfW };
   }
-  return { outputs, webgpuLog };
+  return { outputs, webgpuLog, ms: structuredClone(ms) };
 }
 
 (globalThis as unknown as { graphHarness: { compare: typeof compare } }).graphHarness = { compare };
