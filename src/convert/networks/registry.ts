@@ -6,7 +6,7 @@ import { GraphBuilder, type Dim, type DType } from '../onnx/graph-builder.ts';
 import { Weights, type StateDictSource, type WeightDType } from '../weights.ts';
 import type { ComponentName } from '../../models/manifest.ts';
 import { buildSsFlow, SS_FLOW_CLASSES } from './ss-flow.ts';
-import { buildSlatFlow, SLAT_FLOW_CLASSES } from './slat-flow.ts';
+import { buildSlatFlow, SLAT_FLOW_CLASSES, type SlatFlowConvertOptions } from './slat-flow.ts';
 import { buildDinov2, dinov2Source, DINOV2_UNUSED } from './dinov2.ts';
 import { buildSsDecoderGraph, ssDecoderConfig } from './ss-decoder.ts';
 import {
@@ -20,7 +20,7 @@ import {
 import { buildGsDecoderGraph, gsDecoderConfig, GS_DECODER_CLASSES } from './slat-decoder-gs.ts';
 import type { ConvertOptions as GraphBuildOptions } from './network-io.ts';
 
-export type GraphOptions = GraphBuildOptions & {
+export type GraphOptions = GraphBuildOptions & Pick<SlatFlowConvertOptions, 'convMode'> & {
   /** Stage-1 latent grid size the sparse-structure decoder reads (the flow's resolution; 16 as released). */
   ssResolution?: number;
 };

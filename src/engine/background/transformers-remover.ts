@@ -99,6 +99,16 @@ async function loadSegmenter(tf: TransformersModule, modelUrl: string, cfg: { dt
   }
 }
 
+/** Releases every cached pipeline's ORT sessions (engine dispose, lost device). */
+export async function releaseTransformersRemovers(): Promise<void> {
+  const pending = [...segmenters.values()];
+  segmenters.clear();
+  for (const p of pending) {
+    const segmenter = await p.catch(() => null);
+    await (segmenter as { dispose?: () => Promise<unknown> } | null)?.dispose?.().catch(() => undefined);
+  }
+}
+
 export async function transformersRemover(modelUrl: string, cfg: { dtype?: string }, backend: OrtBackend): Promise<BackgroundRemover> {
   const tf = await importTransformers();
   const key = `${backend} ${cfg.dtype ?? 'fp32'} ${modelUrl}`;
