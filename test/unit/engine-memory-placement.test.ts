@@ -57,6 +57,15 @@ describe('ORT node placement log', () => {
     expect(p.nodes.CPUExecutionProvider).toEqual(['Shape (shape_of_x)', 'Range (r)']);
     expect(cpuNodeCount(p)).toBe(2);
   });
+  it("ORT's coloured warning after the list is not taken for a node", () => {
+    const p = parsePlacement([
+      prefix('Node placements'),
+      prefix(' Node(s) placed on [CPUExecutionProvider]. Number of nodes: 1'),
+      prefix('  Concat (embed/Concat)'),
+      `\u001b[0;93m${prefix('Some nodes were not assigned to the preferred execution providers which may or may not have an negative impact on performance. e.g. ORT explicitly assigns shape related ops to CPU to improve perf.')}\u001b[m`,
+    ])!;
+    expect(p.nodes.CPUExecutionProvider).toEqual(['Concat (embed/Concat)']);
+  });
   it('no placement section: null', () => {
     expect(parsePlacement(['x', 'y'])).toBeNull();
   });

@@ -12,11 +12,14 @@ export interface Placement {
 
 const ALL = /All nodes placed on \[(\w+)\]\. Number of nodes: (\d+)/;
 const SOME = /Node\(s\) placed on \[(\w+)\]\. Number of nodes: (\d+)/;
+const NODE = /^\S+ \(.*\)$/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
 const LOG_PREFIX = /^\S+ \S+ \[[VIWEF]:onnxruntime:[^\]]*\]\s?/;
 
 export function parsePlacement(entries: readonly string[]): Placement | null {
   // One console call may hold several lines (ORT logs a whole EP block as one message).
-  const lines = entries.flatMap((e) => e.split('\n'));
+  const lines = entries.flatMap((e) => e.replace(ANSI, '').split('\n'));
   const start = lines.findIndex((l) => l.includes('VerifyEachNodeIsAssignedToAnEp') && l.includes('Node placements'));
   if (start < 0) return null;
   const placement: Placement = { counts: {}, nodes: {} };
@@ -37,8 +40,10 @@ export function parsePlacement(entries: readonly string[]): Placement | null {
     } else if (!logged && line.trim() !== '' && !/^\s/.test(line)) {
       break; // node lines are indented; anything else ends the block
     } else if (current) {
+      // Node lines read "OpType (node name)"; the same function also logs a warning sentence
+      // ("Some nodes were not assigned ...", with colour codes), which is not a node.
       const node = line.replace(LOG_PREFIX, '').replace(/^.*VerifyEachNodeIsAssignedToAnEp\]\s*/, '').trim();
-      if (node) placement.nodes[current].push(node);
+      if (NODE.test(node)) placement.nodes[current].push(node);
     }
   }
   return placement;
