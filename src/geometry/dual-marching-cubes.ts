@@ -26,7 +26,8 @@ import { DEFAULT_COLOR, DEFAULT_SDF, type VertexField } from './decode-voxels.ts
 import { AMBIGUOUS_FACE, EDGE_A, EDGE_B, EDGE_PATCH, PATCH_COUNT } from './dual-tables.ts';
 import { activatedCubeWeights, type CubeWeights } from './dual-weights.ts';
 import { GrowableF32, GrowableU32 } from './growable.ts';
-import { IntHashMap } from './int-hash-map.ts';
+import type { IntHashMap } from './int-hash-map.ts';
+import { CandidateCubes } from './candidate-cubes.ts';
 import type { ColoredMesh } from './types.ts';
 import { throwIfAborted, yieldToEventLoop } from './yield.ts';
 
@@ -61,6 +62,7 @@ class DualRun {
   private readonly w: CubeWeights;
   private readonly res: number;
   private readonly n1: number;
+  private readonly candidates: CandidateCubes;
   /** cube id -> cube slot, for every classified cube */
   private readonly cubes: IntHashMap;
   /** per cube slot: sign case (bit c ⇔ corner c inside) */
@@ -89,12 +91,9 @@ class DualRun {
     this.w = weights;
     this.res = field.res;
     this.n1 = field.res + 1;
-    let neg = 0;
-    for (let s = 0; s < field.count; s++) if (field.sdf[s] < 0) neg++;
-    this.seeds = new Int32Array(neg);
-    neg = 0;
-    for (let s = 0; s < field.count; s++) if (field.sdf[s] < 0) this.seeds[neg++] = s;
-    this.cubes = new IntHashMap(neg * 4);
+    this.candidates = new CandidateCubes(field);
+    this.seeds = this.candidates.seeds;
+    this.cubes = this.candidates.slots;
   }
 
   get cubeCount(): number {
@@ -114,23 +113,7 @@ class DualRun {
 
   /** Pass 1 over seeds [from, to). */
   vertices(from: number, to: number): void {
-    const { f, res, n1 } = this;
-    for (let q = from; q < to; q++) {
-      const id = f.ids[this.seeds[q]];
-      const k = id % n1;
-      const j = ((id - k) / n1) % n1;
-      const i = (id - k - j * n1) / (n1 * n1);
-      for (let o = 0; o < 8; o++) {
-        const ci = i - (o & 1);
-        const cj = j - ((o >> 1) & 1);
-        const ck = k - ((o >> 2) & 1);
-        if (ci < 0 || cj < 0 || ck < 0 || ci >= res || cj >= res || ck >= res) continue;
-        const before = this.cubes.size;
-        const slot = this.cubes.getOrInsert((ci * res + cj) * res + ck);
-        if (this.cubes.size === before) continue;
-        this.cube(slot, ci, cj, ck);
-      }
-    }
+    this.candidates.walk(from, to, (slot, ci, cj, ck) => this.cube(slot, ci, cj, ck));
   }
 
   private cube(slot: number, ci: number, cj: number, ck: number): void {

@@ -11,6 +11,7 @@ import { DEFAULT_COLOR, DEFAULT_SDF, type VertexField } from './decode-voxels.ts
 import { EDGE_AXIS, EDGE_LOWER, EDGE_UPPER, TRI_EDGES, TRI_OFFSET } from './mc-tables.ts';
 import { GrowableF32, GrowableU32 } from './growable.ts';
 import { IntHashMap } from './int-hash-map.ts';
+import { CandidateCubes } from './candidate-cubes.ts';
 import type { ColoredMesh } from './types.ts';
 import { throwIfAborted, yieldToEventLoop } from './yield.ts';
 
@@ -26,7 +27,7 @@ class MarchingCubesRun {
   private readonly f: VertexField;
   private readonly res: number;
   private readonly n1: number;
-  private readonly visited: IntHashMap;
+  private readonly candidates: CandidateCubes;
   private readonly edgeVertex: IntHashMap;
   private readonly pos = new GrowableF32(1 << 16);
   private readonly col = new GrowableF32(1 << 16);
@@ -44,34 +45,14 @@ class MarchingCubesRun {
     this.f = field;
     this.res = field.res;
     this.n1 = field.res + 1;
-    let neg = 0;
-    for (let s = 0; s < field.count; s++) if (field.sdf[s] < 0) neg++;
-    this.seeds = new Int32Array(neg);
-    neg = 0;
-    for (let s = 0; s < field.count; s++) if (field.sdf[s] < 0) this.seeds[neg++] = s;
-    this.visited = new IntHashMap(neg * 4);
-    this.edgeVertex = new IntHashMap(neg * 3);
+    this.candidates = new CandidateCubes(field);
+    this.seeds = this.candidates.seeds;
+    this.edgeVertex = new IntHashMap(this.seeds.length * 3);
   }
 
   /** Process seeds [from, to). */
   run(from: number, to: number): void {
-    const { f, res, n1 } = this;
-    for (let q = from; q < to; q++) {
-      const id = f.ids[this.seeds[q]];
-      const k = id % n1;
-      const j = ((id - k) / n1) % n1;
-      const i = (id - k - j * n1) / (n1 * n1);
-      for (let o = 0; o < 8; o++) {
-        const ci = i - (o & 1);
-        const cj = j - ((o >> 1) & 1);
-        const ck = k - ((o >> 2) & 1);
-        if (ci < 0 || cj < 0 || ck < 0 || ci >= res || cj >= res || ck >= res) continue;
-        const before = this.visited.size;
-        this.visited.getOrInsert((ci * res + cj) * res + ck);
-        if (this.visited.size === before) continue;
-        this.cube(ci, cj, ck);
-      }
-    }
+    this.candidates.walk(from, to, (_slot, ci, cj, ck) => this.cube(ci, cj, ck));
   }
 
   private cube(ci: number, cj: number, ck: number): void {
