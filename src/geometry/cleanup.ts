@@ -14,6 +14,7 @@
 // reference removes it too. Inner faces that are connected to the outer surface are kept, and
 // no holes are filled. Small components are removed by face count; the reference keeps visible
 // floaters of any size.
+import { faceCross } from './face-cross.ts';
 import { signedVolume } from './mesh-measure.ts';
 import type { ColoredMesh } from './types.ts';
 
@@ -145,14 +146,11 @@ export function cleanupMesh(mesh: ColoredMesh, opts: CleanupOptions = {}): { mes
   return { mesh: { positions, colors, indices: outIdx.slice(0, 3 * nf) }, stats };
 }
 
+const cross = new Float64Array(3);
+
 function zeroArea(p: Float32Array, a: number, b: number, c: number): boolean {
-  const ux = p[3 * b] - p[3 * a];
-  const uy = p[3 * b + 1] - p[3 * a + 1];
-  const uz = p[3 * b + 2] - p[3 * a + 2];
-  const vx = p[3 * c] - p[3 * a];
-  const vy = p[3 * c + 1] - p[3 * a + 1];
-  const vz = p[3 * c + 2] - p[3 * a + 2];
-  return uy * vz - uz * vy === 0 && uz * vx - ux * vz === 0 && ux * vy - uy * vx === 0;
+  faceCross(p, a, b, c, cross);
+  return cross[0] === 0 && cross[1] === 0 && cross[2] === 0;
 }
 
 /** Map each vertex to the first vertex with the bit-identical position. */

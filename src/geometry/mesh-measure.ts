@@ -1,4 +1,5 @@
 // Whole-mesh measures: surface area, signed volume, edge-manifold report.
+import { faceCross } from './face-cross.ts';
 
 export function surfaceArea(positions: Float32Array, indices: Uint32Array, from = 0, to = indices.length / 3): number {
   let sum = 0;
@@ -6,17 +7,11 @@ export function surfaceArea(positions: Float32Array, indices: Uint32Array, from 
   return sum;
 }
 
+const cross = new Float64Array(3);
+
 export function triangleArea(p: Float32Array, a: number, b: number, c: number): number {
-  const ux = p[3 * b] - p[3 * a];
-  const uy = p[3 * b + 1] - p[3 * a + 1];
-  const uz = p[3 * b + 2] - p[3 * a + 2];
-  const vx = p[3 * c] - p[3 * a];
-  const vy = p[3 * c + 1] - p[3 * a + 1];
-  const vz = p[3 * c + 2] - p[3 * a + 2];
-  const nx = uy * vz - uz * vy;
-  const ny = uz * vx - ux * vz;
-  const nz = ux * vy - uy * vx;
-  return 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
+  faceCross(p, a, b, c, cross);
+  return 0.5 * Math.sqrt(cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]);
 }
 
 /** Signed volume Σ v0·(v1×v2)/6; positive for a closed mesh whose normals point outward. */
