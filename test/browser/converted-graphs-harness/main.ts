@@ -2,6 +2,8 @@
 // webgpu EP and on its wasm EP with the same feeds and reports, per output, max|webgpu − wasm|
 // and the rms of the wasm output, plus ORT's verbose session log of the webgpu session (its
 // "Node placements" section says which EP each node was assigned to).
+// The log tap wraps console before ORT's wasm module binds it, so it is imported first.
+import { withOrtLog } from '../../../src/engine/ort/ort-log-tap.ts';
 import * as ort from 'onnxruntime-web/webgpu';
 
 export interface FeedSpec {
@@ -37,20 +39,6 @@ export interface CompareResult {
   ms: Record<'webgpu' | 'wasm', { create: number; run: number }>;
 }
 
-// ORT's wasm module binds the console functions when it is instantiated, so the tap goes in
-// before anything touches ORT. Only lines printed while `capture` is set are swallowed.
-let capture: string[] | null = null;
-for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  const original = console[level].bind(console);
-  console[level] = (...args: unknown[]) => {
-    if (capture && typeof args[0] === 'string' && args[0].includes(':onnxruntime:')) {
-      capture.push(args.map(String).join(' '));
-      return;
-    }
-    original(...args);
-  };
-}
-
 ort.env.wasm.wasmPaths = new URL('./ort/', new URL('../../../', location.href)).href;
 ort.env.wasm.numThreads = 1;
 
@@ -72,13 +60,15 @@ async function runOn(ep: 'webgpu' | 'wasm', c: GraphCase, model: Uint8Array, ext
     logSeverityLevel: log ? 0 : 3,
     logVerbosityLevel: 0,
   };
-  capture = log;
-  let session: ort.InferenceSession;
   const t0 = performance.now();
-  try {
-    session = await ort.InferenceSession.create(model, options);
-  } finally {
-    capture = null;
+  const create = () => ort.InferenceSession.create(model, options);
+  let session: ort.InferenceSession;
+  if (log) {
+    const created = await withOrtLog(create);
+    session = created.value;
+    log.push(...created.lines);
+  } else {
+    session = await create();
   }
   const t1 = performance.now();
   try {
