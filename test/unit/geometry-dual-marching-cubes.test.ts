@@ -7,6 +7,7 @@ import { activatedCubeWeights, cubeWeights } from '../../src/geometry/dual-weigh
 import { manifoldReport, signedVolume, surfaceArea } from '../../src/geometry/mesh-measure.ts';
 import { sdfToVoxelFeatures, sphereSdf, torusSdf } from '../../src/geometry/sdf-features.ts';
 import type { VoxelFeatures } from '../../src/engine/protocol.ts';
+import { expectClosedOrientedManifold, expectInnerShellRemoved } from './geometry-surface-checks.ts';
 
 const colorLogits = (x: number, y: number, z: number): [number, number, number] => [4 * x, 4 * y, 4 * z];
 
@@ -104,21 +105,12 @@ describe.each(shapes)('dual marching cubes on $name at 256³', (shape) => {
   const { mesh, stats } = cleanupMesh(raw);
 
   it('the raw surface (outer + inner band shell) is a closed, consistently oriented 2-manifold', () => {
-    const r = manifoldReport(raw.indices);
-    expect(r.boundaryEdges).toBe(0);
-    expect(r.nonManifoldEdges).toBe(0);
-    expect(r.misorientedEdges).toBe(0);
+    expectClosedOrientedManifold(raw.indices);
     expect(raw.unreferencedVertices).toBe(0);
   });
 
   it('clean-up removes exactly the inner shell and keeps a closed manifold of the right genus', () => {
-    expect(stats.components).toBe(2);
-    expect(stats.innerShellsRemoved).toBe(1);
-    const r = manifoldReport(mesh.indices);
-    expect(r.boundaryEdges + r.nonManifoldEdges + r.misorientedEdges).toBe(0);
-    const V = mesh.positions.length / 3;
-    const F = mesh.indices.length / 3;
-    expect(V - r.edges + F).toBe(shape.euler);
+    expectInnerShellRemoved(mesh, stats, shape.euler);
   });
 
   it('has outward normals and area/volume within 1% of analytic', () => {

@@ -3,8 +3,9 @@ import { cleanupMesh } from '../../src/geometry/cleanup.ts';
 import { decodeVoxels } from '../../src/geometry/decode-voxels.ts';
 import { marchingCubes, marchingCubesAsync } from '../../src/geometry/marching-cubes.ts';
 import { TRI_EDGES, TRI_OFFSET } from '../../src/geometry/mc-tables.ts';
-import { manifoldReport, signedVolume, surfaceArea } from '../../src/geometry/mesh-measure.ts';
+import { signedVolume, surfaceArea } from '../../src/geometry/mesh-measure.ts';
 import { sdfToVoxelFeatures, sphereSdf, torusSdf } from '../../src/geometry/sdf-features.ts';
+import { expectClosedOrientedManifold, expectInnerShellRemoved } from './geometry-surface-checks.ts';
 
 const colorLogits = (x: number, y: number, z: number): [number, number, number] => [4 * x, 4 * y, 4 * z];
 
@@ -40,21 +41,12 @@ describe.each(shapes)('marching cubes on $name at 256³', (shape) => {
   const { mesh, stats } = cleanupMesh(raw);
 
   it('the raw surface (outer + inner band shell) is a closed, consistently oriented 2-manifold', () => {
-    const r = manifoldReport(raw.indices);
-    expect(r.boundaryEdges).toBe(0);
-    expect(r.nonManifoldEdges).toBe(0);
-    expect(r.misorientedEdges).toBe(0);
+    expectClosedOrientedManifold(raw.indices);
   });
 
   it('clean-up removes exactly the inner shell of the sparse band and keeps a closed manifold', () => {
-    expect(stats.components).toBe(2);
-    expect(stats.innerShellsRemoved).toBe(1);
-    const r = manifoldReport(mesh.indices);
-    expect(r.boundaryEdges + r.nonManifoldEdges + r.misorientedEdges).toBe(0);
     // Euler characteristic: sphere 2, torus 0
-    const V = mesh.positions.length / 3;
-    const F = mesh.indices.length / 3;
-    expect(V - r.edges + F).toBe(shape.name.startsWith('sphere') ? 2 : 0);
+    expectInnerShellRemoved(mesh, stats, shape.name.startsWith('sphere') ? 2 : 0);
   });
 
   it('has outward normals and area/volume within 1% of analytic', () => {
