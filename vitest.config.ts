@@ -3,9 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // *.slow.test.ts run full generations of real architectures on WebGPU: minutes on a real GPU,
-    // hours on SwiftShader (CPU). `npm run test:slow` runs them (vitest.slow.config.ts).
-    exclude: ['**/node_modules/**', 'test/**/*.slow.test.ts'],
+    exclude: ['**/node_modules/**'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -1,4 +1,4 @@
-// Browser harness for test/browser/converted-graphs-webgpu.slow.test.ts: runs one ONNX graph on ORT's
+// Browser harness for test/browser/converted-graphs-webgpu.test.ts: runs one ONNX graph on ORT's
 // webgpu EP and on its wasm EP with the same feeds and reports, per output, max|webgpu − wasm|
 // and the rms of the wasm output, plus ORT's verbose session log of the webgpu session (its
 // "Node placements" section says which EP each node was assigned to).

@@ -29,6 +29,8 @@ if (gpuDevice) {
 }
 
 let engine: (Engine & { liveSessions?: () => string[] }) | null = null;
+/** Node placements of every session the engine created (with inspectPlacement), in order. */
+const placements: { component: string; graph: string; counts: Record<string, number>; nodes: Record<string, string[]> }[] = [];
 
 export interface HarnessGenerate {
   backend: string;
@@ -55,7 +57,13 @@ const api = {
     const { TrellisEngine } = await import('../../../src/engine/engine.ts');
     const { browserImageDecoder } = await import('../../../src/engine/pipeline/image-source.ts');
     await engine?.dispose();
-    engine = new TrellisEngine({ device, wasmPaths, manifest, decodeImage: browserImageDecoder, ...options });
+    placements.length = 0;
+    engine = new TrellisEngine({
+      device, wasmPaths, manifest, decodeImage: browserImageDecoder, ...options,
+      onSessionEvent: (e) => {
+        if (e.kind === 'created' && e.placement) placements.push({ component: e.component, graph: e.graph, ...e.placement });
+      },
+    });
     const info = await engine.load(manifestUrl, (e) => events.push(e));
     return { info, events };
   },
@@ -81,6 +89,16 @@ const api = {
     } catch (error) {
       return { code: (error as { code?: string }).code ?? 'UNKNOWN', message: (error as Error).message };
     }
+  },
+  /** Destroys the engine's GPUDevice, as a driver reset would (device.lost fires). */
+  loseDevice(): boolean {
+    const gpu = (engine as { gpuDevice?: { device: { destroy(): void } } | null } | null)?.gpuDevice;
+    if (!gpu) return false;
+    gpu.device.destroy();
+    return true;
+  },
+  placements() {
+    return placements;
   },
   gpuBuffers() {
     return { live: liveBuffers, created: createdBuffers, wrapped: Boolean(gpuDevice) };
