@@ -88,6 +88,7 @@ export class TrellisEngine implements Engine {
   private backend: OrtBackend = 'wasm';
   private fallbackReason: string | null = null;
   private gpu: GpuDeviceHandle | null = null;
+  private usedTransformers = false;
   private provider: SessionProvider | null = null;
   private policy: ReleasePolicy = 'per-stage';
   private plan: MemoryPlan | null = null;
@@ -243,6 +244,7 @@ export class TrellisEngine implements Engine {
     const cfg = backgroundConfig(spec.config);
     if (cfg.kind === 'transformers') {
       const { transformersRemover } = await import('./background/transformers-remover.ts');
+      this.usedTransformers = true;
       return transformersRemover(new URL(cfg.model.endsWith('/') ? cfg.model : `${cfg.model}/`, this.manifestUrl).href, cfg, this.backend);
     }
     return u2netRemover(await this.provider.get('background_removal'));
@@ -322,16 +324,33 @@ export class TrellisEngine implements Engine {
       const timings = { ...clock.timings, ...result.timings, total: (globalThis.performance.now() - startedAt) / 1000 };
       return { mesh: result.mesh!, ...(result.gaussians ? { gaussians: result.gaussians } : {}), seed: request.seed, timings, backend: this.backend };
     } catch (error) {
-      const e = signal.aborted ? new EngineError('CANCELLED', 'generation cancelled', { cause: error }) : toEngineError(error);
+      let e = signal.aborted ? new EngineError('CANCELLED', 'generation cancelled', { cause: error }) : toEngineError(error);
+      if (e.code === 'INTERNAL' && this.gpu) {
+        // A lost device often surfaces first as a failed kernel or copy; device.lost settles
+        // moments later. Give it that moment before classifying the failure.
+        const gpu = this.gpu;
+        await Promise.race([gpu.device.lost, new Promise((r) => setTimeout(r, 100))]);
+        const lost = gpu.lostReason();
+        if (lost !== null) e = new EngineError('DEVICE_LOST', `the GPU device was lost (${lost}) during generation: ${e.message}; the engine recreates its sessions on the next request`, { cause: error });
+      }
       await this.recover(e);
       throw e;
     }
+  }
+
+  /** transformers.js keeps its own pipeline (and ORT sessions) outside the SessionProvider. */
+  private async releaseTransformers(): Promise<void> {
+    if (!this.usedTransformers) return;
+    this.usedTransformers = false;
+    const { releaseTransformersRemovers } = await import('./background/transformers-remover.ts');
+    await releaseTransformersRemovers();
   }
 
   /** After a failure, leave the engine usable: a lost device is replaced, OOM frees every session. */
   private async recover(error: EngineError): Promise<void> {
     if (error.code === 'DEVICE_LOST' || (this.gpu && this.gpu.lostReason() !== null)) {
       await this.provider?.releaseAll().catch(() => undefined);
+      await this.releaseTransformers().catch(() => undefined);
       try {
         this.gpu?.device.destroy();
       } catch {
@@ -356,6 +375,7 @@ export class TrellisEngine implements Engine {
 
   async dispose(): Promise<void> {
     await this.provider?.releaseAll();
+    await this.releaseTransformers();
     this.provider = null;
     try {
       this.gpu?.device.destroy();
