@@ -3,64 +3,19 @@
 // under WASM: same stage-1 structure and mesh features for the same seed; ORT's node placement under WebGPU is reported, and the
 // only nodes it may leave on the CPU EP are integer shape arithmetic (helpers/node-placement.ts,
 // with value types read from the converted graph files).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PNG } from 'pngjs';
-import { launchChromium, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
-import { buildEngineHarness, HARNESS_PAGE } from './engine-harness/build.ts';
+import { rgbaPng, request, useEngineHarness } from './engine-harness/session.ts';
 import { makeTinyRandomModels } from '../../src/convert/fixtures/tiny-models.ts';
-import type { EngineRequest } from '../../src/engine/protocol.ts';
 import { checkCpuNodes, CPU_EP, type NodePlacement } from '../helpers/node-placement.ts';
 import { readGraphValueTypes } from '../helpers/onnx-value-types.ts';
 import type { ManifestV1 } from '../../src/models/manifest.ts';
 
-let siteDir: string;
-let server: StaticServer;
-let browser: BrowserSession;
-
-function rgbaPng(w: number, h: number): string {
-  const p = new PNG({ width: w, height: h });
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = (y * w + x) * 4;
-    const inside = ((x - w / 2) / (w * 0.3)) ** 2 + ((y - h / 2) / (h * 0.35)) ** 2 < 1;
-    p.data[i] = (x * 3) & 255;
-    p.data[i + 1] = (y * 5) & 255;
-    p.data[i + 2] = 140;
-    p.data[i + 3] = inside ? 255 : 0;
-  }
-  return `data:image/png;base64,${PNG.sync.write(p).toString('base64')}`;
-}
-
-function request(image: string, extra: Partial<EngineRequest> = {}): EngineRequest {
-  return { images: [image], seed: 5, ss_guidance_strength: 7.5, ss_sampling_steps: 2, slat_guidance_strength: 3, slat_sampling_steps: 2, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 512, ...extra };
-}
-
-const harness = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-  browser.page.evaluate(([f, a]) => (globalThis as any).engineHarness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
-
-beforeAll(async () => {
-  siteDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-site-'));
-  await buildEngineHarness(siteDir);
-  await makeTinyRandomModels(modelDir());
-  server = await serveStatic(siteDir, { prefix: '/sub/' });
-  browser = await launchChromium();
-  browser.page.on('console', (m) => {
-    if (/CPUExecutionProvider|placed on|^\[progress\]/.test(m.text())) console.log(`[worker console] ${m.text()}`);
-  });
-  await browser.page.goto(`${server.url}${HARNESS_PAGE}`);
-  await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (siteDir) await rm(siteDir, { recursive: true, force: true });
-});
-
-const wasmPaths = () => `${server.url}ort/`;
-const modelDir = () => path.join(siteDir, 'models', 'tiny');
+const engine = useEngineHarness({ models: (dir) => makeTinyRandomModels(path.join(dir, 'models', 'tiny')), echoConsole: /CPUExecutionProvider|placed on|^\[progress\]/ });
+const harness = engine.call;
+const wasmPaths = engine.wasmPaths;
+const modelDir = () => path.join(engine.siteDir, 'models', 'tiny');
 
 interface SessionPlacement { component: string; graph: string; counts: Record<string, number>; nodes: Record<string, string[]> }
 
@@ -85,7 +40,7 @@ const image = rgbaPng(200, 160);
 
 describe('engine in Chromium, tiny random models', () => {
   it('tiny random models: WebGPU and WASM give the same stage-1 structure and mesh features; no compute node on the CPU EP under WebGPU', async () => {
-    const gpuLoad = await harness<{ info: { backend: string }; events: { stage: string; message?: string }[] }>('load', `${server.url}models/tiny/manifest.json`, 'webgpu', wasmPaths(), { inspectPlacement: true, releasePolicy: 'keep' });
+    const gpuLoad = await harness<{ info: { backend: string }; events: { stage: string; message?: string }[] }>('load', `${engine.server.url}models/tiny/manifest.json`, 'webgpu', wasmPaths(), { inspectPlacement: true, releasePolicy: 'keep' });
     expect(gpuLoad.info.backend).toBe('webgpu');
     const gpu = await harness<any>('generate', request(image, { ss_sampling_steps: 2, slat_sampling_steps: 2 }));
     const placement = gpu.events.filter((e: any) => e.stage === 'load' && /nodes/.test(e.message ?? '')).map((e: any) => e.message as string);
@@ -93,7 +48,7 @@ describe('engine in Chromium, tiny random models', () => {
     console.log(`webgpu timings: ${JSON.stringify(gpu.timings)}`);
     expect(gpu.backend).toBe('webgpu');
     const sessions = await harness<SessionPlacement[]>('placements');
-    const wasmLoad = await harness<any>('load', `${server.url}models/tiny/manifest.json`, 'wasm', wasmPaths(), { releasePolicy: 'keep' });
+    const wasmLoad = await harness<any>('load', `${engine.server.url}models/tiny/manifest.json`, 'wasm', wasmPaths(), { releasePolicy: 'keep' });
     expect(wasmLoad.info.backend).toBe('wasm');
     const cpu = await harness<any>('generate', request(image, { ss_sampling_steps: 2, slat_sampling_steps: 2 }));
     console.log(`wasm timings: ${JSON.stringify(cpu.timings)}; voxels ${gpu.meshCount / 64} (webgpu) vs ${cpu.meshCount / 64} (wasm)`);

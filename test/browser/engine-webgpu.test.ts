@@ -5,70 +5,24 @@
 //  - cancel during stage 2, then a new generation succeeds;
 //  - a lost GPU device is DEVICE_LOST and the next generation runs on a new device;
 //  - 10 generations in a row in one worker leave the number of live GPU buffers unchanged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { PNG } from 'pngjs';
-import { launchChromium, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
-import { buildEngineHarness, HARNESS_PAGE } from './engine-harness/build.ts';
+import { rgbaPng, request, useEngineHarness } from './engine-harness/session.ts';
 import { writeFakeModelFolder } from '../unit/engine-fixture.ts';
-import type { EngineRequest } from '../../src/engine/protocol.ts';
 
-let siteDir: string;
-let server: StaticServer;
-let browser: BrowserSession;
-
-function rgbaPng(w: number, h: number): string {
-  const p = new PNG({ width: w, height: h });
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = (y * w + x) * 4;
-    const inside = ((x - w / 2) / (w * 0.3)) ** 2 + ((y - h / 2) / (h * 0.35)) ** 2 < 1;
-    p.data[i] = (x * 3) & 255;
-    p.data[i + 1] = (y * 5) & 255;
-    p.data[i + 2] = 140;
-    p.data[i + 3] = inside ? 255 : 0;
-  }
-  return `data:image/png;base64,${PNG.sync.write(p).toString('base64')}`;
-}
-
-function request(image: string, extra: Partial<EngineRequest> = {}): EngineRequest {
-  return { images: [image], seed: 5, ss_guidance_strength: 7.5, ss_sampling_steps: 2, slat_guidance_strength: 3, slat_sampling_steps: 2, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 512, ...extra };
-}
-
-const harness = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-  browser.page.evaluate(([f, a]) => (globalThis as any).engineHarness[f as string](...(a as unknown[])), [fn, args] as const) as Promise<T>;
-
-beforeAll(async () => {
-  siteDir = await mkdtemp(path.join(tmpdir(), 'trellis-engine-site-'));
-  await buildEngineHarness(siteDir);
-  writeFakeModelFolder(path.join(siteDir, 'models', 'standin'));
-  server = await serveStatic(siteDir, { prefix: '/sub/' });
-  browser = await launchChromium();
-  browser.page.on('console', (m) => {
-    if (/CPUExecutionProvider|placed on/.test(m.text())) console.log(`[worker console] ${m.text()}`);
-  });
-  await browser.page.goto(`${server.url}${HARNESS_PAGE}`);
-  await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (siteDir) await rm(siteDir, { recursive: true, force: true });
-});
-
-const wasmPaths = () => `${server.url}ort/`;
+const engine = useEngineHarness({ models: (dir) => writeFakeModelFolder(path.join(dir, 'models', 'standin')), echoConsole: /CPUExecutionProvider|placed on/ });
+const harness = engine.call;
+const wasmPaths = engine.wasmPaths;
 const image = rgbaPng(200, 160);
 
 describe('engine in Chromium', () => {
   it('stand-in models: WebGPU and WASM agree; every session places all nodes on the WebGPU EP', async () => {
-    const gpuLoad = await harness<any>('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { inspectPlacement: true });
+    const gpuLoad = await harness<any>('load', `${engine.server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { inspectPlacement: true });
     expect(gpuLoad.info.backend).toBe('webgpu');
     const gpu = await harness<any>('generate', request(image));
     const placement = gpu.events.filter((e: any) => e.stage === 'load' && /nodes/.test(e.message ?? '')).map((e: any) => e.message as string);
     console.log(`webgpu placement:\n  ${placement.join('\n  ')}`);
-    await harness('load', `${server.url}models/standin/manifest.json`, 'wasm', wasmPaths());
+    await harness('load', `${engine.server.url}models/standin/manifest.json`, 'wasm', wasmPaths());
     const cpu = await harness<any>('generate', request(image));
     expect(gpu.backend).toBe('webgpu');
     expect(cpu.backend).toBe('wasm');
@@ -83,7 +37,7 @@ describe('engine in Chromium', () => {
   }, 600_000);
 
   it('cancel during stage 2, then a new generation succeeds (WebGPU)', async () => {
-    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths());
+    await harness('load', `${engine.server.url}models/standin/manifest.json`, 'webgpu', wasmPaths());
     const cancelled = await harness<{ code: string }>('generateAndCancel', request(image, { slat_sampling_steps: 4 }), 'structured_latent', 1);
     expect(cancelled.code).toBe('CANCELLED');
     const again = await harness<any>('generate', request(image));
@@ -92,7 +46,7 @@ describe('engine in Chromium', () => {
   }, 600_000);
 
   it('a lost GPU device is DEVICE_LOST, and the next generation runs on a fresh device', async () => {
-    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'keep' });
+    await harness('load', `${engine.server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'keep' });
     const before = await harness<any>('generate', request(image));
     expect(await harness('loseDevice')).toBe(true);
     const lost = await harness<any>('generate', request(image)).catch((e: Error) => e.message);
@@ -105,7 +59,7 @@ describe('engine in Chromium', () => {
   it('10 generations in one worker: live GPU buffers do not grow', async () => {
     // 'keep': sessions (weights, ORT's buffer cache) persist across generations, so a leak per
     // generation would show as growth.
-    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'keep' });
+    await harness('load', `${engine.server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'keep' });
     const live: number[] = [];
     for (let i = 0; i < 10; i++) {
       const r = await harness<any>('generate', request(image, { seed: 100 + (i % 2) }));
@@ -121,7 +75,7 @@ describe('engine in Chromium', () => {
     for (let i = 2; i < live.length; i++) expect(live[i]).toBeLessThanOrEqual(live[1]);
     expect((await harness<string[]>('liveSessions')).length).toBe(5);
     // 'per-stage': every buffer is destroyed once each stage is done.
-    await harness('load', `${server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'per-stage' });
+    await harness('load', `${engine.server.url}models/standin/manifest.json`, 'webgpu', wasmPaths(), { releasePolicy: 'per-stage' });
     // Baseline after the 'keep' engine was disposed (buffers of a device destroyed by an earlier
     // test are never destroyed one by one and stay in the count).
     const baseline = (await harness<{ live: number }>('gpuBuffers')).live;
