@@ -9,7 +9,7 @@ import { throwIfCancelled } from '../../src/engine/errors.ts';
 import type { EngineOutput, EngineRequest, ProgressEvent } from '../../src/engine/protocol.ts';
 import { createWorkerApi, type Engine } from '../../src/engine/worker-api.ts';
 import { sdfToVoxelFeatures, sphereSdf } from '../../src/geometry/sdf-features.ts';
-import type { FetchLike } from '../../src/models/manifest.ts';
+import { serveStubManifest } from './stub-manifest-fetch.ts';
 
 const RES = 64;
 const radiusFor = (req: EngineRequest) => 0.1 + 0.02 * req.ss_sampling_steps;
@@ -27,15 +27,6 @@ class SphereEngine implements Engine {
   async dispose() {}
 }
 
-const hash = 'a'.repeat(64);
-const comp = { class: 'c', config: {}, files: [{ path: 'g.onnx', size: 1, sha256: hash, role: 'graph' }], inputs: [{ name: 'x', dtype: 'float32', shape: [1] }], outputs: [{ name: 'y', dtype: 'float32', shape: [1] }], dtype: 'fp32' };
-const s = { steps: 1, cfg_strength: 1, cfg_interval: [0, 1], rescale_t: 1, sigma_min: 1e-5 };
-const manifest = JSON.stringify({
-  format: 'trellis-web-models', version: 1, id: 's', name: 's', dtype: 'fp32',
-  components: { ss_flow: comp, ss_decoder: comp, slat_flow: comp, slat_decoder_mesh: comp },
-  pipeline: { ss_sampler: s, slat_sampler: s, slat_normalization: { mean: Array(8).fill(0), std: Array(8).fill(1) } },
-});
-const serve: FetchLike = async () => ({ ok: true, status: 200, statusText: 'OK', text: async () => manifest });
 
 function glbJson(bytes: Uint8Array): any {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -47,7 +38,7 @@ describe('client with the default GLB builder', () => {
   it('turns engine output into a valid GLB whose size follows the request', async () => {
     const runner = createWorkerApi(async () => new SphereEngine(), {
       capabilities: async () => ({ webgpuApi: false, adapter: null, crossOriginIsolated: false, hardwareConcurrency: 1 }),
-      fetch: serve,
+      fetch: serveStubManifest,
     });
     const trellis = createTrellis({ modelsUrl: 'https://models.test/s/', runner });
     const stages = new Set<string>();

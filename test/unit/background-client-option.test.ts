@@ -5,7 +5,7 @@ import { createTrellis, toEngineRequest } from '../../src/api/client.ts';
 import { EngineError } from '../../src/engine/errors.ts';
 import type { EngineOutput, EngineRequest } from '../../src/engine/protocol.ts';
 import { createWorkerApi, type Engine } from '../../src/engine/worker-api.ts';
-import type { FetchLike } from '../../src/models/manifest.ts';
+import { serveStubManifest } from './stub-manifest-fetch.ts';
 import type { GlbBuilder } from '../../src/api/glb-builder.ts';
 import type { NormalizedRequest } from '../../src/api/types.ts';
 
@@ -24,21 +24,12 @@ class OpaqueImageEngine implements Engine {
   async dispose() {}
 }
 
-const hash = 'a'.repeat(64);
-const comp = { class: 'c', config: {}, files: [{ path: 'g.onnx', size: 1, sha256: hash, role: 'graph' }], inputs: [{ name: 'x', dtype: 'float32', shape: [1] }], outputs: [{ name: 'y', dtype: 'float32', shape: [1] }], dtype: 'fp32' };
-const s = { steps: 1, cfg_strength: 1, cfg_interval: [0, 1], rescale_t: 1, sigma_min: 1e-5 };
-const manifest = JSON.stringify({
-  format: 'trellis-web-models', version: 1, id: 's', name: 's', dtype: 'fp32',
-  components: { ss_flow: comp, ss_decoder: comp, slat_flow: comp, slat_decoder_mesh: comp },
-  pipeline: { ss_sampler: s, slat_sampler: s, slat_normalization: { mean: Array(8).fill(0), std: Array(8).fill(1) } },
-});
-const serve: FetchLike = async () => ({ ok: true, status: 200, statusText: 'OK', text: async () => manifest });
 const glb: GlbBuilder = async (output) => ({ glb: new Uint8Array([output.mesh.count, 7]) }) as never;
 
 function client(engine: OpaqueImageEngine) {
   const runner = createWorkerApi(async () => engine, {
     capabilities: async () => ({ webgpuApi: false, adapter: null, crossOriginIsolated: false, hardwareConcurrency: 1 }),
-    fetch: serve,
+    fetch: serveStubManifest,
   });
   return createTrellis({ modelsUrl: 'https://models.test/s/', runner, buildGlb: glb });
 }
