@@ -85,14 +85,13 @@ async function runNode(modelDir: string, image: string, steps: number): Promise<
 
 /** The same generation in Chromium's WebGPU through the browser-test harness page. */
 async function runWebGpu(siteRoot: string, models: string[], image: string, steps: number): Promise<Record<string, { timings: Record<string, number>; voxels: number }>> {
-  const { launchChromium, serveStatic } = await import('../test/helpers/browser.ts');
+  const { launchChromium, openHarnessPage, serveStatic } = await import('../test/helpers/browser.ts');
   const { buildEngineHarness, HARNESS_PAGE } = await import('../test/browser/engine-harness/build.ts');
   await buildEngineHarness(siteRoot);
   const server = await serveStatic(siteRoot, { prefix: '/' });
   const browser = await launchChromium();
   try {
-    await browser.page.goto(`${server.url}${HARNESS_PAGE}`);
-    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+    await openHarnessPage(browser, `${server.url}${HARNESS_PAGE}`);
     const out: Record<string, { timings: Record<string, number>; voxels: number }> = {};
     for (const m of models) {
       const r = await browser.page.evaluate(

@@ -6,10 +6,10 @@
 // Models: the tiny random models (makeTinyRandomModels, the real layout and converter path);
 // feeds: helpers/converted-graph-cases.ts (engine index builders, TorchGenerator inputs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchChromium, REPO_ROOT, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
+import { closeBrowserTest, launchChromium, openHarnessPage, REPO_ROOT, serveStatic, type BrowserSession, type StaticServer } from '../helpers/browser.ts';
 import { makeTinyRandomModels } from '../../src/convert/fixtures/tiny-models.ts';
 import { convertedGraphCases, type GraphRunCase } from '../helpers/converted-graph-cases.ts';
 import { checkCpuNodes, parseNodePlacements } from '../helpers/node-placement.ts';
@@ -51,15 +51,10 @@ beforeAll(async () => {
   for (const c of await convertedGraphCases(modelDir())) cases.set(c.label, c);
   server = await serveStatic(siteDir, { prefix: '/sub/' });
   browser = await launchChromium();
-  await browser.page.goto(`${server.url}test/browser/converted-graphs-harness/index.html`);
-  await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+  await openHarnessPage(browser, `${server.url}test/browser/converted-graphs-harness/index.html`);
 }, 900_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (siteDir) await rm(siteDir, { recursive: true, force: true });
-});
+afterAll(() => closeBrowserTest(browser, server, siteDir));
 
 async function compareInPage(c: GraphRunCase): Promise<CompareResult> {
   const id = c.label.replace(/[^\w.]+/g, '_');

@@ -205,3 +205,16 @@ export async function startDevServer(): Promise<DevServer> {
   if (!url) throw new Error('vite dev server reported no local URL');
   return { url, close: () => server.close() };
 }
+
+/** Opens a test harness page and waits until it reports `#status` = "ready". */
+export async function openHarnessPage(browser: BrowserSession, url: string): Promise<void> {
+  await browser.page.goto(url);
+  await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+}
+
+/** afterAll of a browser test: close the browser and server, remove the built site. */
+export async function closeBrowserTest(browser: BrowserSession | undefined, server: StaticServer | undefined, siteDir: string | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+  if (siteDir) await rm(siteDir, { recursive: true, force: true });
+}

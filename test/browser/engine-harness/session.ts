@@ -2,11 +2,11 @@
 // test put a model folder in it, serves it under /sub/ and opens it in headless Chromium (hooks
 // registered with beforeAll/afterAll), plus the test image and request they generate from.
 import { afterAll, beforeAll } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { launchChromium, serveStatic, type BrowserSession, type StaticServer } from '../../helpers/browser.ts';
+import { closeBrowserTest, launchChromium, openHarnessPage, serveStatic, type BrowserSession, type StaticServer } from '../../helpers/browser.ts';
 import { buildEngineHarness, HARNESS_PAGE } from './build.ts';
 import type { EngineRequest } from '../../../src/engine/protocol.ts';
 
@@ -66,15 +66,10 @@ export function useEngineHarness(opts: EngineHarnessOptions): EngineHarness {
     browser.page.on('console', (m) => {
       if (opts.echoConsole.test(m.text())) console.log(`[worker console] ${m.text()}`);
     });
-    await browser.page.goto(`${server.url}${HARNESS_PAGE}`);
-    await browser.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+    await openHarnessPage(browser, `${server.url}${HARNESS_PAGE}`);
   }, 900_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (siteDir) await rm(siteDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeBrowserTest(browser, server, siteDir));
 
   return {
     get siteDir() {
