@@ -110,6 +110,8 @@ describe('query pieces sized from the token bound', () => {
     expect(querySlicesFor(16, 32 ** 3)).toBe(DEFAULT_ATTENTION.querySlices);
     // 4 heads over a 16³ coarse grid: the whole score tensor is exactly the budget → one piece.
     expect(querySlicesFor(4, 16 ** 3)).toBe(1);
+    // Released cross-attention: 32³ queries over 1374 cond tokens, 16 heads → 2.9 GB → 11 pieces.
+    expect(querySlicesFor(16, 32 ** 3, 1374)).toBe(11);
     for (const [heads, tokens] of [[4, 32 ** 3], [8, 6000], [2, 20000], [16, 1374]]) {
       const k = querySlicesFor(heads, tokens);
       expect(k).toBeGreaterThanOrEqual(1);

@@ -13,8 +13,9 @@
 //    Peak score tensor: B·H·ceil(S/K)·L floats. Real SLat flow (B=1, H=16), K=96, S=L=20000:
 //    16·209·20000·4 B = 267 MB (≤ 256 MiB). Node cost per piece ('matmul'): Gather, MatMul,
 //    Softmax, MatMul = 4, plus a Concat tree of ceil(K/7)+3 nodes and ~12 for the shapes, so
-//    ≈ 420 nodes per attention at K = 96, ≈ 20 000 for the 48 attentions (24 self + 24 cross)
-//    of the real SLat flow.
+//    ≈ 420 nodes per attention at K = 96. K comes from the bounds (querySlicesFor): the real SLat
+//    flow's self-attention keeps 96, its cross-attention over 1374 cond tokens needs 11 (≈ 60
+//    nodes), so its 48 attentions are ≈ 11 500 nodes rather than ≈ 20 000.
 
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
@@ -59,13 +60,14 @@ export function checkAttentionOptions(o: AttentionOptions): void {
 export const SCORE_TENSOR_BUDGET = 256 * 1024 ** 2;
 
 /**
- * Query pieces for a dynamic-S attention whose S and L are bounded by `maxTokens` (e.g. the
- * coarse grid of a sparse model): DEFAULT_ATTENTION.querySlices, or fewer when even the whole
- * attention at the bound fits SCORE_TENSOR_BUDGET. Every piece is ~4 nodes per attention, and
- * on SwiftShader each node costs milliseconds, so small models should not carry 96.
+ * Query pieces for a dynamic-S attention of at most `maxQueries` queries over at most `maxKeys`
+ * keys (e.g. the coarse grid of a sparse model; the cond tokens for cross-attention):
+ * DEFAULT_ATTENTION.querySlices, or fewer when fewer pieces keep one score tensor within
+ * SCORE_TENSOR_BUDGET at the bound. Every piece costs ~4 nodes per attention: the released
+ * SLat flow's cross-attention needs 11, not 96, and small models need one.
  */
-export function querySlicesFor(heads: number, maxTokens: number): number {
-  const needed = Math.ceil((heads * maxTokens * maxTokens * 4) / SCORE_TENSOR_BUDGET);
+export function querySlicesFor(heads: number, maxQueries: number, maxKeys = maxQueries): number {
+  const needed = Math.ceil((heads * maxQueries * maxKeys * 4) / SCORE_TENSOR_BUDGET);
   return Math.max(1, Math.min(DEFAULT_ATTENTION.querySlices, needed));
 }
 

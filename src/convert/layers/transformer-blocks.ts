@@ -14,6 +14,8 @@ export interface ModulatedBlockConfig {
   mlpRatio: number;
   qkRmsNorm: boolean;
   attn: AttentionOptions;
+  /** Cross-attention's options when they differ from `attn` (fewer query pieces: L ≪ S). */
+  crossAttn?: AttentionOptions;
   /** Static token count (unrolled query blocks) or undefined (dynamic: K query pieces sized at run time). */
   seqLen?: number;
 }
@@ -45,7 +47,7 @@ export function modulatedCrossBlock(g: GraphBuilder, w: Weights, x: string, silu
     let y = g.op('Add', [x, g.op('Mul', [h, gateMsa])]);
 
     h = g.scope('norm2', () => layerNorm(g, w, y, c, 1e-6, `${prefix}.norm2`));
-    h = crossAttention(g, w, h, ctx, `${prefix}.cross_attn`, { channels: c, ctxChannels: cfg.ctxChannels, heads: cfg.heads, attn: cfg.attn, seqLen: cfg.seqLen });
+    h = crossAttention(g, w, h, ctx, `${prefix}.cross_attn`, { channels: c, ctxChannels: cfg.ctxChannels, heads: cfg.heads, attn: cfg.crossAttn ?? cfg.attn, seqLen: cfg.seqLen });
     y = g.op('Add', [y, h]);
 
     h = g.scope('norm3', () => modulate(layerNorm(g, w, y, c, 1e-6), shiftMlp, scaleMlp));

@@ -22,6 +22,9 @@ import { buildNeighbourMap } from '../../engine/sparse/neighbours.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
 import { querySlicesFor } from '../layers/attention.ts';
 
+/** Conditioning tokens of DINOv2 ViT-L/14 with 4 registers at 518² (1 + 4 + 37²). */
+const DINOV2_COND_TOKENS = 1374;
+
 export const SLAT_FLOW_CLASSES = ['SLatFlowModel', 'ElasticSLatFlowModel'];
 
 export interface SlatFlowArgs {
@@ -130,10 +133,11 @@ export function buildSlatFlow(args: Record<string, any>, w: Weights, opts: SlatF
   const a = parseSlatFlowArgs(args);
   const g = w.g;
   const io = slatFlowIO(a);
-  // S ≤ the coarse grid's cells (resolution/2)³; the cond tokens (L, 1374 at most for DINOv2/14)
-  // are fewer than that for every released size.
+  // Query pieces from the bounds: S ≤ the coarse grid's cells (resolution/2)³ for self- and
+  // cross-attention; keys: the same S, or the cond tokens (1374 for DINOv2 ViT/14 at 518²).
   const coarseCells = (a.resolution / 2) ** 3;
-  const attn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, Math.max(coarseCells, 1374)) });
+  const attn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, coarseCells) });
+  const crossAttn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, coarseCells, DINOV2_COND_TOKENS) });
   const C = a.modelChannels;
   const io0 = a.ioChannels;
   const inp: Record<string, string> = {};
@@ -160,7 +164,7 @@ export function buildSlatFlow(args: Record<string, any>, w: Weights, opts: SlatF
   let tok = g.op('Unsqueeze', [h, g.i64([0])]); // [1,M,C]
   for (let i = 0; i < a.numBlocks; i++) {
     tok = modulatedCrossBlock(g, w, tok, siluT, inp.cond, `blocks.${i}`, {
-      channels: C, ctxChannels: a.condChannels, heads: a.numHeads, mlpRatio: a.mlpRatio, qkRmsNorm: a.qkRmsNorm, attn,
+      channels: C, ctxChannels: a.condChannels, heads: a.numHeads, mlpRatio: a.mlpRatio, qkRmsNorm: a.qkRmsNorm, attn, crossAttn,
     });
   }
   h = g.op('Squeeze', [tok, g.i64([0])]); // [M,C]
