@@ -82,18 +82,37 @@ type Segmenter = (image: unknown) => Promise<unknown>;
 /** One pipeline per model, backend and dtype: the engine asks for a remover on every generation. */
 const segmenters = new Map<string, Promise<Segmenter>>();
 
+/** transformers.js's model classes for its 'background-removal' task, tried in its order. */
+function segmentationModelClass(tf: TransformersModule, modelType: string, modelUrl: string) {
+  const candidates = [tf.AutoModelForImageSegmentation, tf.AutoModelForSemanticSegmentation, tf.AutoModelForUniversalSegmentation];
+  const found = candidates.find((c) => c.supports(modelType));
+  if (!found) throw new Error(`config.json model_type "${modelType}" is not an image-segmentation model transformers.js knows (${modelUrl})`);
+  return found;
+}
+
+/**
+ * The background-removal pipeline built from its parts rather than with tf.pipeline(): pipeline()
+ * first probes which files exist, and for a local model path that is an http(s) URL (the browser
+ * case) that probe skips the local check and, with remote models off, reports every file missing,
+ * so the pipeline came up without its image processor ("this.processor is not a function").
+ * Loading the config, processor and model directly fetches exactly those files.
+ */
 async function loadSegmenter(tf: TransformersModule, modelUrl: string, cfg: { dtype?: string }, backend: OrtBackend): Promise<Segmenter> {
   const { root, id } = splitModelUrl(modelUrl);
   tf.env.localModelPath = root;
+  const options = {
+    // With a registered runtime transformers.js knows no device names; 'auto' maps to none
+    // and leaves our executionProviders in place.
+    device: 'auto' as const,
+    dtype: (cfg.dtype ?? 'fp32') as 'fp32',
+    local_files_only: true,
+    session_options: { executionProviders: [backend] },
+  };
   try {
-    return (await tf.pipeline('background-removal', id, {
-      // With a registered runtime transformers.js knows no device names; 'auto' maps to none
-      // and leaves our executionProviders in place.
-      device: 'auto',
-      dtype: (cfg.dtype ?? 'fp32') as 'fp32',
-      local_files_only: true,
-      session_options: { executionProviders: [backend] },
-    })) as never;
+    const config = await tf.AutoConfig.from_pretrained(id, options);
+    const modelClass = segmentationModelClass(tf, (config as { model_type: string }).model_type, modelUrl);
+    const [processor, model] = await Promise.all([tf.AutoProcessor.from_pretrained(id, options), modelClass.from_pretrained(id, { ...options, config })]);
+    return new tf.BackgroundRemovalPipeline({ task: 'background-removal', model, processor } as never) as never;
   } catch (error) {
     throw new EngineError('MODEL_CORRUPT', `background_removal: transformers.js could not load the model at ${modelUrl}: ${(error as Error).message}`, { cause: error });
   }

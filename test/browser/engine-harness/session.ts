@@ -34,6 +34,8 @@ export interface EngineHarnessOptions {
   models: (siteDir: string) => unknown;
   /** Worker console lines that match are echoed to the test log. */
   echoConsole: RegExp;
+  /** Called once the browser runs, before the harness page opens (e.g. to watch every request). */
+  onBrowser?: (browser: BrowserSession, server: StaticServer) => void;
 }
 
 export interface EngineHarness {
@@ -66,6 +68,7 @@ export function useEngineHarness(opts: EngineHarnessOptions): EngineHarness {
     browser.page.on('console', (m) => {
       if (opts.echoConsole.test(m.text())) console.log(`[worker console] ${m.text()}`);
     });
+    opts.onBrowser?.(browser, server);
     await openHarnessPage(browser, `${server.url}${HARNESS_PAGE}`);
   }, 900_000);
 
