@@ -2,18 +2,13 @@
 // layout (model_type "modnet" → transformers.js's background-removal pipeline, single input
 // mapped from pixel_values, first output = mask), sharing the engine's onnxruntime-web.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GraphBuilder } from '../../src/convert/onnx/graph-builder.ts';
 import { configureOrt, ort } from '../../src/engine/ort/ort-runtime.ts';
 import { transformersRemover } from '../../src/engine/background/transformers-remover.ts';
-import { opaqueTestImage } from './background-fixtures.ts';
-
-/** Powers of two: ORT and the float32 replica agree exactly; large enough to saturate the object. */
-const MIX = [2, -1, -1];
-import type { RgbaImage } from '../../src/engine/image/rgba-image.ts';
+import { expectedModnetMask, opaqueTestImage, writeModnetFolder } from './background-fixtures.ts';
 import { convertModel } from '../../src/convert/convert-model.ts';
 import { writeTinyRepo } from '../../src/convert/fixtures/tiny-models.ts';
 import { parseManifest, REQUIRED_COMPONENTS } from '../../src/models/manifest.ts';
@@ -24,45 +19,10 @@ import { resizeLanczosRgb } from '../../src/engine/preprocess/pil-lanczos.ts';
 import { writeFakeModelFolder } from './engine-fixture.ts';
 import { pngDataUrl } from './background-fixtures.ts';
 
-/** mask = Clip(2·R − G − B, 0, 1) of the pixel_values transformers.js feeds. */
-function tinySegmenter(): GraphBuilder {
-  const g = new GraphBuilder('tiny_modnet');
-  const x = g.input('input', 'float32', ['batch', 3, 'height', 'width']);
-  const prod = g.op('Mul', [x, g.constant('float32', [1, 3, 1, 1], MIX, 'mix')]);
-  const ch = (c: number) => g.op('Slice', [prod, g.i64([c]), g.i64([c + 1]), g.i64([1])]);
-  const mix = g.op('Add', [g.op('Add', [ch(0), ch(1)]), ch(2)]);
-  g.output(g.op('Clip', [mix, g.f32([0], []), g.f32([1], [])]), 'output', 'float32', ['batch', 1, 'height', 'width']);
-  return g;
-}
-
-export function writeTransformersFolder(dir: string): void {
-  mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'modnet', architectures: ['MODNet'] }));
-  writeFileSync(path.join(dir, 'preprocessor_config.json'), JSON.stringify({
-    feature_extractor_type: 'ImageFeatureExtractor',
-    do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
-    do_rescale: true, rescale_factor: 1 / 255,
-    do_resize: false, do_pad: false,
-  }));
-  writeFileSync(path.join(dir, 'onnx', 'model.onnx'), tinySegmenter().toBytes());
-}
-
-/** The same computation in TypeScript (float32 steps as transformers.js does them). */
-function expectedMask(img: RgbaImage): Uint8Array {
-  const f = Math.fround;
-  const out = new Uint8Array(img.width * img.height);
-  for (let p = 0; p < out.length; p++) {
-    const c = [0, 1, 2].map((k) => f(f(f(img.data[p * 4 + k] * f(1 / 255)) - 0.5) / 0.5));
-    const v = f(f(f(c[0] * MIX[0]) + f(c[1] * MIX[1])) + f(c[2] * MIX[2]));
-    out[p] = Math.trunc(f(Math.min(1, Math.max(0, v)) * 255));
-  }
-  return out;
-}
-
 const work = mkdtempSync(path.join(tmpdir(), 'trellis-bg-tf-'));
 beforeAll(() => {
   configureOrt();
-  writeTransformersFolder(path.join(work, 'models', 'background_removal'));
+  writeModnetFolder(path.join(work, 'models', 'background_removal'));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -72,7 +32,7 @@ describe('transformers.js background remover in Node', () => {
     const img = opaqueTestImage(64, 48);
     const remove = await transformersRemover(pathToFileURL(path.join(work, 'models', 'background_removal')).href + '/', { dtype: 'fp32' }, 'wasm');
     const mask = await remove(img);
-    const want = expectedMask(img);
+    const want = expectedModnetMask(img);
     let maxDiff = 0;
     for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(mask[i] - want[i]));
     expect(maxDiff).toBe(0);
@@ -116,7 +76,7 @@ describe('transformers.js background model through convert and the engine', () =
     manifest.components.background_removal = r.manifest.components.background_removal;
     writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(parseManifest(manifest)));
     const img = opaqueTestImage(120, 90);
-    const cutout = naiveCutout(resizeLanczosRgb(img, 120, 90), expectedMask(img));
+    const cutout = naiveCutout(resizeLanczosRgb(img, 120, 90), expectedModnetMask(img));
     const { engine } = await createNodeEngine(folder, { releasePolicy: 'keep' });
     try {
       const removed = await engine.generate(req([pngDataUrl(img)]), undefined, new AbortController().signal);
