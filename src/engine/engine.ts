@@ -8,6 +8,7 @@ import type { Engine, EngineFactoryOptions } from './worker-api.ts';
 import { COMPONENT_NAMES, loadManifest, manifestBytes, presentComponents, resolveModelFile, type ComponentName, type ManifestV1, type ModelFile } from '../models/manifest.ts';
 import { configureOrt, type OrtBackend } from './ort/ort-runtime.ts';
 import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/webgpu-device.ts';
+import { chooseMemoryPolicy } from './pipeline/memory-policy.ts';
 import { SessionProvider, type ComponentDescriptor, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
 import { MAIN_GRAPH } from './pipeline/types.ts';
 import type { SessionFiles } from './ort/session-runner.ts';
@@ -15,7 +16,7 @@ import { cpuNodeCount } from './ort/placement.ts';
 import type { ModelStore } from './model-store/types.ts';
 import { CacheApiStore } from './model-store/cache-api-store.ts';
 import { MemoryStore } from './model-store/memory-store.ts';
-import { memoryPlan, formatBytes, type MemoryPlan } from './pipeline/memory-plan.ts';
+import { formatBytes, type MemoryPlan } from './pipeline/memory-plan.ts';
 import { runPipeline } from './pipeline/run-pipeline.ts';
 import { encodeImages } from './pipeline/conditioning.ts';
 import { StageClock } from './pipeline/progress.ts';
@@ -46,7 +47,6 @@ export interface TrellisEngineOptions extends EngineFactoryOptions {
   meshChunkParents?: number;
 }
 
-const GIB = 1024 ** 3;
 
 function defaultStore(): ModelStore {
   return typeof caches !== 'undefined' ? new CacheApiStore() : new MemoryStore();
@@ -89,6 +89,7 @@ export class TrellisEngine implements Engine {
   private fallbackReason: string | null = null;
   private gpu: GpuDeviceHandle | null = null;
   private usedTransformers = false;
+  private batchPair = false;
   private provider: SessionProvider | null = null;
   private policy: ReleasePolicy = 'per-stage';
   private plan: MemoryPlan | null = null;
@@ -196,10 +197,10 @@ export class TrellisEngine implements Engine {
   }
 
   private choosePolicy(): void {
-    this.plan = memoryPlan(this.manifest);
-    const budget = this.opts.memoryBudgetBytes ?? (this.backend === 'webgpu' ? 3 * GIB : 2 * GIB);
-    const wanted = this.opts.releasePolicy ?? 'auto';
-    this.policy = wanted === 'auto' ? (this.plan.keepAllPeak <= budget ? 'keep' : 'per-stage') : wanted;
+    const chosen = chooseMemoryPolicy(this.manifest, this.backend, { budgetBytes: this.opts.memoryBudgetBytes, releasePolicy: this.opts.releasePolicy, batchCfgPair: this.opts.batchCfgPair });
+    this.policy = chosen.policy;
+    this.batchPair = chosen.batchCfgPair;
+    this.plan = chosen.plan;
   }
 
   async load(manifestUrl: string, onProgress?: ProgressCallback): Promise<LoadInfo> {
@@ -221,7 +222,8 @@ export class TrellisEngine implements Engine {
       this.provider = this.makeProvider();
       const message =
         `backend ${this.backend}${this.fallbackReason ? ` (WebGPU unavailable: ${this.fallbackReason}; running on WASM, much slower)` : ''}; ` +
-        `sessions released ${this.policy === 'keep' ? 'only on dispose' : 'after each stage'} ` +
+        `sessions released ${this.policy === 'keep' ? 'only on dispose' : 'after each stage'}, ` +
+        `stage-1 CFG pair ${this.batchPair ? 'batched' : 'as two calls'} ` +
         `(planned peak ${formatBytes(this.policy === 'keep' ? this.plan!.keepAllPeak : this.plan!.perStagePeak)})`;
       clock.report('load', { message });
       return {
@@ -311,7 +313,7 @@ export class TrellisEngine implements Engine {
         multiimageAlgo: request.multiimage_algo,
         normalization: this.manifest.pipeline.slat_normalization,
         decoders: { mesh: true, gaussians: Boolean(this.opts.gaussians) && provider.has('slat_decoder_gs') },
-        batchCfgPair: this.opts.batchCfgPair ?? this.backend === 'webgpu',
+        batchCfgPair: this.batchPair,
         meshChunkParents: this.opts.meshChunkParents,
         signal,
         onProgress: (e) => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryPlan } from '../../src/engine/pipeline/memory-plan.ts';
 import { cpuNodeCount, parsePlacement } from '../../src/engine/ort/placement.ts';
+import { chooseMemoryPolicy } from '../../src/engine/pipeline/memory-policy.ts';
 import { realConfigPlan } from '../../bench/engine.ts';
 import { REAL_CONFIGS } from '../../src/convert/fixtures/real-configs.ts';
 import { parameterCount, stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
@@ -82,5 +83,32 @@ describe('ORT node placement log, multi-line messages', () => {
     expect(p.counts).toEqual({ CPUExecutionProvider: 2, WebGpuExecutionProvider: 5 });
     expect(p.nodes.CPUExecutionProvider).toEqual(['Shape (s1)', 'Range (r1)']);
     expect(p.nodes.WebGpuExecutionProvider).toEqual(['MatMul (m)']);
+  });
+});
+
+describe('memory policy', () => {
+  const real = { components: Object.fromEntries(Object.entries(REAL_CONFIGS).map(([name, c]) => [name, { config: c.args, files: [{ size: parameterCount(stateDictLayout(c.name, c.args as Record<string, any>)) * 2 }] }])) } as never;
+  it('real model on WebGPU (3 GiB): per-stage release, stage-1 CFG pair batched (its stage fits with batch 2)', () => {
+    const p = chooseMemoryPolicy(real, 'webgpu');
+    expect(p.policy).toBe('per-stage');
+    expect(p.batchCfgPair).toBe(true);
+    const stage1 = p.plan.stages.find((s) => s.stage === 'sparse_structure')!;
+    expect(stage1.peakBytes).toBeLessThanOrEqual(p.budgetBytes);
+    // The chosen plan is the batch-2 one: stage 1 needs more than the unbatched plan says.
+    expect(stage1.activationBytes).toBeGreaterThan(memoryPlan(real).stages.find((s) => s.stage === 'sparse_structure')!.activationBytes);
+  });
+  it('a budget below stage 1 with batch 2 but above it unbatched runs the pair as two calls', () => {
+    const one = memoryPlan(real).stages.find((s) => s.stage === 'sparse_structure')!.peakBytes;
+    const two = memoryPlan(real, undefined, 2).stages.find((s) => s.stage === 'sparse_structure')!.peakBytes;
+    expect(two).toBeGreaterThan(one);
+    const p = chooseMemoryPolicy(real, 'webgpu', { budgetBytes: (one + two) / 2 });
+    expect(p.batchCfgPair).toBe(false);
+    expect(p.plan.stages.find((s) => s.stage === 'sparse_structure')!.peakBytes).toBe(one);
+  });
+  it('WASM never batches by default; explicit options win', () => {
+    expect(chooseMemoryPolicy(real, 'wasm').batchCfgPair).toBe(false);
+    expect(chooseMemoryPolicy(real, 'wasm', { batchCfgPair: true }).batchCfgPair).toBe(true);
+    expect(chooseMemoryPolicy(real, 'webgpu', { releasePolicy: 'keep', budgetBytes: 64 * GIB })).toMatchObject({ policy: 'keep', batchCfgPair: true });
+    expect(chooseMemoryPolicy(real, 'webgpu', { batchCfgPair: false }).batchCfgPair).toBe(false);
   });
 });
