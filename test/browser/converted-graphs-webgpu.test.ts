@@ -1,8 +1,8 @@
 // Every converted graph on ORT-web's WebGPU EP in headless Chromium (SwiftShader), against the
 // WASM EP in the same page on the same feeds:
 //  - max|webgpu − wasm| ≤ 1e-3·max(1, rms(wasm)) for every output, no NaN/Inf;
-//  - ORT put no compute node on the CPU EP: only int64 shape arithmetic may stay there
-//    (helpers/node-placement.ts reads ORT's verbose "Node placements" log of the webgpu session).
+//  - ORT put no node on the CPU EP, not even shape arithmetic (helpers/node-placement.ts reads
+//    ORT's verbose "Node placements" log of the webgpu session and says what any CPU node is).
 // Models: the tiny random models (makeTinyRandomModels, the real layout and converter path);
 // feeds: helpers/converted-graph-cases.ts (engine index builders, TorchGenerator inputs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe('converted graphs: WebGPU EP vs WASM EP in Chromium', () => {
   });
 
   for (const label of LABELS) {
-    it(`${label}: webgpu equals wasm within 1e-3·max(1, rms); no compute node on the CPU EP`, async () => {
+    it(`${label}: webgpu equals wasm within 1e-3·max(1, rms); no node on the CPU EP`, async () => {
       const c = cases.get(label);
       if (!c) throw new Error(`no case ${label}; cases: ${[...cases.keys()].join(', ')}`);
       const r = await compareInPage(c);
@@ -99,6 +99,7 @@ describe('converted graphs: WebGPU EP vs WASM EP in Chromium', () => {
       }
       expect(placement.counts.WebGpuExecutionProvider ?? 0).toBeGreaterThan(0);
       expect(cpu.violations.map((v) => `${v.node.opType} (${v.node.name}): ${v.reason}`)).toEqual([]);
+      expect(cpu.shapeNodes.map((n) => `${n.opType} (${n.name}): integer shape arithmetic`)).toEqual([]);
     }, 900_000);
   }
 });

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../../src/convert/onnx/graph-builder.ts';
 import { Weights, type StateDictSource } from '../../src/convert/weights.ts';
 import { buildDinov2, dinov2Source } from '../../src/convert/networks/dinov2.ts';
 import { HfDinov2Source, dinov2ArgsFromHfConfig, hfNamesForHubKey, isHfDinov2 } from '../../src/convert/networks/dinov2-hf-names.ts';
-import { caseDir, hasCase } from '../helpers/golden.ts';
+import { caseDir, hasCase, readTensor } from '../helpers/golden.ts';
 import { runGraph } from '../helpers/ort.ts';
 
 const CASE = 'dinov2';
@@ -87,4 +87,24 @@ describe.skipIf(!hasCase(CASE))('DINOv2 from Hugging Face names', () => {
     const extra: StateDictSource = { ...hf, keys: () => [...hf.keys(), 'pooler.dense.weight'], shape: (k) => (k === 'pooler.dense.weight' ? [64, 64] : hf.shape(k)), float32: (k) => (k === 'pooler.dense.weight' ? new Float32Array(64 * 64) : hf.float32(k)) };
     expect(() => build(extra, ckpt.config.args)).toThrow(/pooler\.dense\.weight/);
   });
+
+  it('a batch of two images gives each image the tokens it gets alone (cls/register tokens broadcast over B)', async () => {
+    const model = build(ckpt.source, ckpt.config.args);
+    const golden = readTensor(CASE, 'image').data as Float32Array;
+    const n = golden.length;
+    const other = new Float32Array(n);
+    for (let i = 0; i < n; i++) other[i] = golden[n - 1 - i] * 0.5;
+    const one = async (img: Float32Array) => (await runGraph(model, { image: { dtype: 'float32', dims: [1, 3, 518, 518], data: img } })).cond.data as Float32Array;
+    const pair = new Float32Array(2 * n);
+    pair.set(golden, 0);
+    pair.set(other, n);
+    const both = (await runGraph(model, { image: { dtype: 'float32', dims: [2, 3, 518, 518], data: pair } })).cond;
+    const per = both.data.length / 2;
+    expect(both.dims).toEqual([2, 1374, 64]);
+    const [a, b] = [await one(golden), await one(other)];
+    let maxDiff = 0;
+    for (let i = 0; i < per; i++) maxDiff = Math.max(maxDiff, Math.abs((both.data as Float32Array)[i] - a[i]), Math.abs((both.data as Float32Array)[per + i] - b[i]));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
 });
+

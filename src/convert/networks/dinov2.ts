@@ -90,8 +90,12 @@ export function buildDinov2(args: Record<string, any>, w: Weights, opts: Convert
   const T = dinov2TokenCount(a);
 
   const image = g.input('image', 'float32', io.inputs[0].shape);
-  const batch = g.op('Shape', [image], { start: 0, end: 1 }); // [1] = B
-  const expandTo = (t: string, rows: number) => g.op('Expand', [t, g.op('Concat', [batch, g.i64([rows, C])], { axis: 0 })]);
+  // cls/register tokens [1,R,C] → [B,R,C] as ones[B,1,1]·t: an Expand would need its shape from
+  // Shape/Concat, which ORT always places on its CPU EP. ones = Softmax over a one-element axis
+  // of the image's first pixel (exactly 1; NaN/Inf inputs still propagate).
+  const ones = g.scope('batch_ones', () => g.op('Softmax', [g.op('Slice', [image, g.i64([0, 0, 0]), g.i64([1, 1, 1]), g.i64([1, 2, 3])])], { axis: -1 })); // [B,1,1,1]
+  const ones3 = g.op('Squeeze', [ones, g.i64([3])]); // [B,1,1]
+  const expandTo = (t: string) => g.op('Mul', [ones3, t]);
 
   let x = g.scope('patch_embed', () => {
     const conv = g.op('Conv', [image, w.tensor('patch_embed.proj.weight', [C, 3, p, p]), w.tensor('patch_embed.proj.bias', [C])], {
@@ -104,9 +108,9 @@ export function buildDinov2(args: Record<string, any>, w: Weights, opts: Convert
     // At the native size the stored table is used as is (the reference's interpolation returns
     // it unchanged when npatch == N and w == h), so no resampling node is needed.
     const pos = w.tensor('pos_embed', [1, 1 + nPatch, C]);
-    const withCls = g.op('Add', [g.op('Concat', [expandTo(w.tensor('cls_token', [1, 1, C]), 1), x], { axis: 1 }), pos]);
+    const withCls = g.op('Add', [g.op('Concat', [expandTo(w.tensor('cls_token', [1, 1, C])), x], { axis: 1 }), pos]);
     if (a.numRegisterTokens === 0) return withCls;
-    const regs = expandTo(w.tensor('register_tokens', [1, a.numRegisterTokens, C]), a.numRegisterTokens);
+    const regs = expandTo(w.tensor('register_tokens', [1, a.numRegisterTokens, C]));
     const cls = g.op('Slice', [withCls, g.i64([0]), g.i64([1]), g.i64([1])]);
     const patches = g.op('Slice', [withCls, g.i64([1]), g.i64([1 + nPatch]), g.i64([1])]);
     return g.op('Concat', [cls, regs, patches], { axis: 1 });
