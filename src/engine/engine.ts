@@ -47,7 +47,6 @@ export interface TrellisEngineOptions extends EngineFactoryOptions {
   meshChunkParents?: number;
 }
 
-
 function defaultStore(): ModelStore {
   return typeof caches !== 'undefined' ? new CacheApiStore() : new MemoryStore();
 }
@@ -263,8 +262,7 @@ export class TrellisEngine implements Engine {
       out.push(
         await preprocessImage(rgba, {
           useImageAsIs: Boolean(request.use_image_as_is),
-          // As-is means no cut-out even when a background model exists.
-          removeBackground: request.use_image_as_is ? undefined : async (rgb) => {
+          removeBackground: async (rgb) => {
             if (!removerLoaded) {
               removerLoaded = true;
               remover = await this.backgroundRemover();

@@ -108,6 +108,11 @@ describe('background removal path', () => {
     expect(Array.from(fg.data)).toEqual(Array.from(resizeLanczosRgb(img, 50, 20).data));
     const out = await preprocessImage(img, { useImageAsIs: true });
     expect(out.width).toBe(518);
+    // With a remover present too: the remover is not asked, the image is used whole.
+    let asked = 0;
+    const withRemover = await foregroundImage(img, { useImageAsIs: true, removeBackground: async (rgb) => { asked++; return new Uint8Array(rgb.width * rgb.height); } });
+    expect(asked).toBe(0);
+    expect(Array.from(withRemover.data)).toEqual(Array.from(fg.data));
   });
 });
 

@@ -26,7 +26,7 @@ export type BackgroundRemover = (rgb: RgbaImage) => Promise<Uint8Array>;
 
 export interface PreprocessOptions {
   removeBackground?: BackgroundRemover;
-  /** Opaque input without a remover: treat the whole image as foreground. */
+  /** Opaque input is used whole (all foreground), with or without a remover. */
   useImageAsIs?: boolean;
 }
 
@@ -132,7 +132,7 @@ export async function foregroundImage(img: RgbaImage, options: PreprocessOptions
   }
   const target = backgroundRemovalSize(img.width, img.height);
   const rgb = resizeLanczosRgb(img, target.width, target.height);
-  const mask = removeBackground ? await removeBackground(rgb) : new Uint8Array(rgb.width * rgb.height).fill(255);
+  const mask = useImageAsIs ? new Uint8Array(rgb.width * rgb.height).fill(255) : await removeBackground!(rgb);
   if (!(mask instanceof Uint8Array) || mask.length !== rgb.width * rgb.height) {
     throw new EngineError(
       'INTERNAL',
