@@ -8,7 +8,7 @@ import { openCheckpoint, type ModelConfig } from '../convert/checkpoint.ts';
 import { findConverter, type BuiltNetwork, type GraphOptions } from '../convert/networks/registry.ts';
 import { GraphBuilder } from '../convert/onnx/graph-builder.ts';
 import { Weights, type StateDictSource, type WeightDType } from '../convert/weights.ts';
-import { slatFlowIndexInputs } from '../convert/networks/slat-flow.ts';
+import { slatFlowIndexInputs } from '../engine/sparse/slat-flow-index.ts';
 import { buildMeshDecoderGraph, meshDecoderConfig } from '../convert/networks/slat-decoder-mesh.ts';
 import { gsDecoderConfig } from '../convert/networks/slat-decoder-gs.ts';
 import { meshDecoderHeadIndexInputs, meshDecoderIndexInputs, meshDecoderOutputCoords, trunkIndexInputs } from '../engine/sparse/decoder-feeds.ts';

@@ -10,9 +10,11 @@ const TENSORS = ['out_coords', 'out_feats'];
 describe.skipIf(!hasCase(CASE))('golden slat_flow', () => {
   const cases: [string, GraphOptions][] = [
     ['matmul, 7 query pieces sized from the runtime token count', { attnImpl: 'matmul', attnQuerySlices: 7 }],
-    ['matmul, default query pieces', { attnImpl: 'matmul' }],
+    ['matmul, default (attention pieces from the token bound, accumulated sparse conv)', { attnImpl: 'matmul' }],
+    ['matmul, one head per attention piece', { attnImpl: 'matmul', attnHeadsPerPiece: 1 }],
+    ['matmul, gathered sparse conv', { attnImpl: 'matmul', convMode: 'gather-all' }],
     ['matmul, more query pieces than tokens (zero-padded pieces)', { attnImpl: 'matmul', attnQuerySlices: 150 }],
-    ['mha, one query piece, accumulated sparse conv', { attnImpl: 'mha', attnQuerySlices: 1, convMode: 'accumulate' }],
+    ['mha, one query piece', { attnImpl: 'mha', attnQuerySlices: 1 }],
   ];
   for (const [name, graph] of cases) {
     it(`matches the reference in fp32 (${name})`, async () => {

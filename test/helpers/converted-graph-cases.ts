@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentName } from '../../src/models/manifest.ts';
 import { TorchGenerator } from '../../src/engine/rng/index.ts';
-import { slatFlowIndexInputs } from '../../src/convert/networks/slat-flow.ts';
+import { slatFlowIndexInputs } from '../../src/engine/sparse/slat-flow-index.ts';
 import { meshDecoderHeadIndexInputs, trunkIndexInputs, type SparseFeed } from '../../src/engine/sparse/decoder-feeds.ts';
 import { runMeshTailChunked } from '../../src/engine/sparse/mesh-chunks.ts';
 import { runGraph, type Feed } from './ort.ts';
@@ -33,14 +33,37 @@ interface ManifestComponent {
   graphs?: Record<string, { file: string; inputs: ManifestTensor[]; outputs: ManifestTensor[] }>;
 }
 
-/** Voxels of a spherical shell |‖p − c‖ − r| < 0.75 in a res³ grid, as (0, x, y, z) rows. */
-export function shellCoords(res: number, radius: number): { coords: Int32Array; n: number } {
+/** Voxels of a spherical shell |‖p − c‖ − r| < thickness/2 in a res³ grid, as (0, x, y, z) rows. */
+export function shellCoords(res: number, radius: number, thickness = 1.5): { coords: Int32Array; n: number } {
   const rows: number[] = [];
   const c = (res - 1) / 2;
   for (let x = 0; x < res; x++) for (let y = 0; y < res; y++) for (let z = 0; z < res; z++) {
-    if (Math.abs(Math.hypot(x - c, y - c, z - c) - radius) < 0.75) rows.push(0, x, y, z);
+    if (Math.abs(Math.hypot(x - c, y - c, z - c) - radius) < thickness / 2) rows.push(0, x, y, z);
   }
   return { coords: Int32Array.from(rows), n: rows.length / 4 };
+}
+
+/**
+ * A surface-like voxel set of about `voxels` rows in a res³ grid, the kind stage 1 makes: a
+ * one-voxel shell (thickness 1.5) while a sphere inside the grid can hold that many, a thicker
+ * shell of the largest such sphere beyond (a blob with a hollow core). Thickness is bisected
+ * to the nearest count.
+ */
+export function shellCoordsOfSize(res: number, voxels: number): { coords: Int32Array; n: number } {
+  const maxRadius = res / 2 - 3;
+  const radius = Math.min(maxRadius, Math.sqrt(voxels / (4 * Math.PI * 1.5)));
+  if (radius < maxRadius) return shellCoords(res, radius);
+  let lo = 1.5;
+  let hi = 2 * maxRadius;
+  let best = shellCoords(res, maxRadius, lo);
+  for (let i = 0; i < 24 && best.n !== voxels; i++) {
+    const mid = (lo + hi) / 2;
+    const s = shellCoords(res, maxRadius, mid);
+    if (Math.abs(s.n - voxels) < Math.abs(best.n - voxels)) best = s;
+    if (s.n < voxels) lo = mid;
+    else hi = mid;
+  }
+  return best;
 }
 
 const f32 = (dims: number[], data: Float32Array): Feed => ({ dtype: 'float32', dims, data });

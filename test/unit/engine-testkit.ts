@@ -1,7 +1,7 @@
 // Small stand-in networks with the real graphs' I/O names, for engine plumbing tests. Each has a
 // closed form the tests replicate in TypeScript.
 import { GraphBuilder } from '../../src/convert/onnx/graph-builder.ts';
-import { slatFlowIndexInputs } from '../../src/convert/networks/slat-flow.ts';
+import { slatFlowIndexInputs } from '../../src/engine/sparse/slat-flow-index.ts';
 import { trunkIndexInputs } from '../../src/engine/sparse/decoder-feeds.ts';
 import { OrtComponentRunner } from '../../src/engine/ort/session-runner.ts';
 import { configureOrt } from '../../src/engine/ort/ort-runtime.ts';

@@ -42,27 +42,33 @@ describe('submanifold sparse conv graph', () => {
   const bias = randomArray(cout, 12);
   const sd = () => new MemoryStateDict({ 'c.conv.weight': { shape: [cout, 3, 3, 3, cin], data: weight }, 'c.conv.bias': { shape: [cout], data: bias } });
 
-  for (const mode of ['gather-all', 'accumulate'] as SubmConvMode[]) {
-    it(`${mode}: equals the dense cross-correlation at active sites`, async () => {
-      const n = 300;
-      const coords = randomCoords(n, 8, 2, 5);
-      const x = randomArray(n * cin, 6);
-      const g = new GraphBuilder('conv');
-      const w = new Weights(sd(), g);
-      const y = submConv3d(g, w, g.input('x', 'float32', ['N', cin]), g.input('nbr', 'int32', ['N', 27]), 'c.conv', cin, cout, mode);
-      g.output(y, 'y', 'float32', ['N', cout]);
-      w.assertAllUsed();
-      const out = await runGraph(g.toBytes(), {
-        x: { dtype: 'float32', dims: [n, cin], data: x },
-        nbr: { dtype: 'int32', dims: [n, 27], data: buildNeighbourMap(coords, n) },
+  // 'accumulate' gathers the narrower side: inputs when cin ≤ cout, products when cin > cout.
+  for (const [ci, co] of [[cin, cout], [9, 4]] as const) {
+    const wgt = ci === cin ? weight : randomArray(co * 27 * ci, 13);
+    const bs = ci === cin ? bias : randomArray(co, 14);
+    const sdc = () => new MemoryStateDict({ 'c.conv.weight': { shape: [co, 3, 3, 3, ci], data: wgt }, 'c.conv.bias': { shape: [co], data: bs } });
+    for (const mode of ['gather-all', 'accumulate'] as SubmConvMode[]) {
+      it(`${mode} (${ci} → ${co} channels): equals the dense cross-correlation at active sites`, async () => {
+        const n = 300;
+        const coords = randomCoords(n, 8, 2, 5);
+        const x = randomArray(n * ci, 6);
+        const g = new GraphBuilder('conv');
+        const w = new Weights(sdc(), g);
+        const y = submConv3d(g, w, g.input('x', 'float32', ['N', ci]), g.input('nbr', 'int32', ['N', 27]), 'c.conv', ci, co, mode);
+        g.output(y, 'y', 'float32', ['N', co]);
+        w.assertAllUsed();
+        const out = await runGraph(g.toBytes(), {
+          x: { dtype: 'float32', dims: [n, ci], data: x },
+          nbr: { dtype: 'int32', dims: [n, 27], data: buildNeighbourMap(coords, n) },
+        });
+        const ref = bruteConv(coords, n, x, wgt, bs, ci, co);
+        expect(maxAbsDiff(out.y.data as Float32Array, ref)).toBeLessThan(1e-5);
+        // a flipped kernel must not pass (guards against a test that cannot fail)
+        const flipped = new Float32Array(wgt.length);
+        for (let o = 0; o < co; o++) for (let k = 0; k < 27; k++) for (let c = 0; c < ci; c++) flipped[(o * 27 + k) * ci + c] = wgt[(o * 27 + 26 - k) * ci + c];
+        expect(maxAbsDiff(out.y.data as Float32Array, bruteConv(coords, n, x, flipped, bs, ci, co))).toBeGreaterThan(0.1);
       });
-      const ref = bruteConv(coords, n, x, weight, bias, cin, cout);
-      expect(maxAbsDiff(out.y.data as Float32Array, ref)).toBeLessThan(1e-5);
-      // a flipped kernel must not pass (guards against a test that cannot fail)
-      const flipped = new Float32Array(weight.length);
-      for (let o = 0; o < cout; o++) for (let k = 0; k < 27; k++) for (let c = 0; c < cin; c++) flipped[(o * 27 + k) * cin + c] = weight[(o * 27 + 26 - k) * cin + c];
-      expect(maxAbsDiff(out.y.data as Float32Array, bruteConv(coords, n, x, flipped, bias, cin, cout))).toBeGreaterThan(0.1);
-    });
+    }
   }
 
   it('from-parents form equals the conv of the subdivided features', async () => {

@@ -29,6 +29,11 @@ export interface AttentionOptions {
   /** Dynamic S: number of query pieces K (each ceil(S/K) rows; score tensor B·H·ceil(S/K)·L floats). */
   querySlices: number;
   /**
+   * Dynamic S, 'matmul' only: cut along the heads into pieces of this many heads instead of
+   * cutting the queries (score tensor B·headsPerPiece·S·L floats; every shape static, see headPieces).
+   */
+  headsPerPiece?: number;
+  /**
    * 'mha': com.microsoft.MultiHeadAttention (fused; exact on wasm, WRONG on ORT 1.30 webgpu —
    *        see DEFAULT_ATTENTION).
    * 'matmul': plain MatMul/Softmax/MatMul (standard ops only).
@@ -53,6 +58,9 @@ export function checkAttentionOptions(o: AttentionOptions): void {
   if (!Number.isInteger(o.querySlices) || o.querySlices < 1) {
     throw new Error(`attnQuerySlices must be a positive integer, got ${o.querySlices}`);
   }
+  if (o.headsPerPiece !== undefined && (!Number.isInteger(o.headsPerPiece) || o.headsPerPiece < 1)) {
+    throw new Error(`attnHeadsPerPiece must be a positive integer, got ${o.headsPerPiece}`);
+  }
   if (o.impl !== 'mha' && o.impl !== 'matmul') throw new Error(`attention impl must be 'mha' or 'matmul', got ${String(o.impl)}`);
 }
 
@@ -69,6 +77,18 @@ export const SCORE_TENSOR_BUDGET = 256 * 1024 ** 2;
 export function querySlicesFor(heads: number, maxQueries: number, maxKeys = maxQueries): number {
   const needed = Math.ceil((heads * maxQueries * maxKeys * 4) / SCORE_TENSOR_BUDGET);
   return Math.max(1, Math.min(DEFAULT_ATTENTION.querySlices, needed));
+}
+
+/**
+ * Heads per piece for a dynamic-S attention cut along the heads: the largest divisor of `heads`
+ * whose score tensor [1, h, maxQueries, maxKeys] stays within SCORE_TENSOR_BUDGET (at least 1:
+ * beyond that bound a piece grows as queries × keys, and the engine checks the runtime size
+ * against the device's limit before it runs).
+ */
+export function headsPerPieceFor(heads: number, maxQueries: number, maxKeys = maxQueries): number {
+  let best = 1;
+  for (let h = 1; h <= heads; h++) if (heads % h === 0 && h * maxQueries * maxKeys * 4 <= SCORE_TENSOR_BUDGET) best = h;
+  return best;
 }
 
 /** Bytes of the largest score tensor for dynamic S (batch b, `heads`, S query rows, L keys). */
@@ -160,6 +180,24 @@ function attentionPieces(g: GraphBuilder, q: string, axis: number, lastDim: numb
 }
 
 /**
+ * Dynamic S cut along the heads instead: pieces of `perPiece` heads, each [B,h,S,D] against its
+ * own keys [B,h,D,L] and values [B,h,L,D]. Every slice is static (constant bounds on the head
+ * axis), so ORT knows every shape symbolically; the query-piece form computes its shapes at run
+ * time, and ORT's session creation grew quadratically with the number of such pieces (the
+ * released SLat flow with 96 query pieces took 14 minutes to create). The score tensor of one
+ * piece is B·perPiece·S·L floats.
+ */
+function headPieces(g: GraphBuilder, q: string, kv: PreparedKV, heads: number, perPiece: number, core: (q: string, kv: PreparedKV) => string): string {
+  const outs: string[] = [];
+  for (let h = 0; h < heads; h += perPiece) {
+    const e = Math.min(heads, h + perPiece);
+    const cut = (x: string) => g.op('Slice', [x, g.i64([h]), g.i64([e]), g.i64([1])]);
+    outs.push(g.scope(`heads${h}`, () => core(cut(q), { k: cut(kv.k), v: cut(kv.v) })));
+  }
+  return concatTree(g, outs, 1);
+}
+
+/**
  * Scaled dot-product attention, q [B,S,H·D], k/v [B,L,H·D] → [B,S,H·D].
  * `seqLen` is S when it is fixed at conversion time (fixed-size blocks), undefined when it is only
  * known at run time (K pieces sized from the runtime S).
@@ -187,8 +225,10 @@ export function attention(
       }
       o = concatTree(g, parts, pq.axis);
     }
-  } else if (opts.querySlices === 1) {
+  } else if (opts.querySlices === 1 && (opts.headsPerPiece ?? heads) >= heads) {
     o = core(pq.q);
+  } else if (impl === 'matmul' && opts.headsPerPiece !== undefined) {
+    o = headPieces(g, pq.q, kv, heads, opts.headsPerPiece, (q, k) => attentionCore(g, q, k, heads, headDim, impl));
   } else {
     o = attentionPieces(g, pq.q, pq.axis, impl === 'mha' ? heads * headDim : headDim, opts.querySlices, core);
   }

@@ -11,9 +11,13 @@ const K3 = 27;
 const CENTRE = 13;
 
 export type SubmConvMode =
-  /** Gather [N,27,Cin] then one MatMul (small N: fewest nodes). */
+  /** Gather [N,27,Cin] then one MatMul (fewest nodes; only for small N·Cin: 27× the input). */
   | 'gather-all'
-  /** Σ_k Gather(x, nbr[:,k]) @ W_k, centre without Gather: peak tensor [N,max(Cin,Cout)]. */
+  /**
+   * Σ_k over the 27 taps, centre without Gather: peak tensor [N,max(Cin,Cout)]. The narrower
+   * side is gathered: Gather(x, nbr[:,k]) @ W_k when Cin ≤ Cout, Gather(x @ W_k, nbr[:,k]) when
+   * Cin > Cout (the released SLat flow's first out block takes 2048 channels to 128).
+   */
   | 'accumulate';
 
 /** Appends a zero row: [N,C] → [N+1,C]. */
@@ -76,8 +80,8 @@ export function indexColumn(g: GraphBuilder, nbr: string, k: number): string {
 
 /**
  * SubMConv3d(kernel 3): x [N,Cin], nbr [N,27] int32 → [N,Cout].
- * 'gather-all' builds [N,27,Cin] (N·27·Cin·4 bytes: 4.4 GB for N=20000, Cin=2048): use
- * 'accumulate' wherever that product can grow large.
+ * 'gather-all' builds [N,27,Cin] (N·27·Cin·4 bytes: 6.6 GB for N=30000, Cin=2048), so
+ * 'accumulate' is the default; 'gather-all' is for graphs whose N is known to stay small.
  */
 export function submConv3d(
   g: GraphBuilder,
@@ -87,7 +91,7 @@ export function submConv3d(
   prefix: string,
   cin: number,
   cout: number,
-  mode: SubmConvMode = 'gather-all',
+  mode: SubmConvMode = 'accumulate',
 ): string {
   return g.scope(prefix, () => {
     const wt = kernelMatrix(w, `${prefix}.weight`, cin, cout);
@@ -100,11 +104,16 @@ export function submConv3d(
       return g.op('Add', [g.op('MatMul', [flat, W]), bias]);
     }
     let acc = g.op('MatMul', [x, w.param(`${prefix}.weight.k${CENTRE}`, [cin, cout], wt.subarray(CENTRE * cin * cout, (CENTRE + 1) * cin * cout))]);
+    const productsFirst = cin > cout;
     for (let k = 0; k < K3; k++) {
       if (k === CENTRE) continue;
       const Wk = w.param(`${prefix}.weight.k${k}`, [cin, cout], wt.subarray(k * cin * cout, (k + 1) * cin * cout));
-      const xk = g.op('Gather', [fp, indexColumn(g, nbr, k)], { axis: 0 });
-      acc = g.op('Add', [acc, g.op('MatMul', [xk, Wk])]);
+      const col = indexColumn(g, nbr, k);
+      // The zero pad row stays zero through the product (no bias yet), so either order reads zeros for missing neighbours.
+      const term = productsFirst
+        ? g.op('Gather', [g.op('MatMul', [fp, Wk]), col], { axis: 0 })
+        : g.op('MatMul', [g.op('Gather', [fp, col], { axis: 0 }), Wk]);
+      acc = g.op('Add', [acc, term]);
     }
     return g.op('Add', [acc, bias]);
   });

@@ -20,6 +20,8 @@ export interface ConvertOptions {
   attnQueryChunk?: number;
   /** Query pieces K when S is dynamic (SLat flow): each ceil(S/K) rows (see layers/attention.ts). */
   attnQuerySlices?: number;
+  /** Dynamic S: cut attention along the heads, this many per piece (see layers/attention.ts). */
+  attnHeadsPerPiece?: number;
   attnImpl?: AttentionOptions['impl'];
 }
 
@@ -28,6 +30,7 @@ export function attentionOptions(o: ConvertOptions = {}): AttentionOptions {
     queryChunk: o.attnQueryChunk ?? DEFAULT_ATTENTION.queryChunk,
     querySlices: o.attnQuerySlices ?? DEFAULT_ATTENTION.querySlices,
     impl: o.attnImpl ?? DEFAULT_ATTENTION.impl,
+    headsPerPiece: o.attnHeadsPerPiece,
   };
 }
 

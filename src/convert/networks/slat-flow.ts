@@ -17,13 +17,21 @@ import { flowOutputHead, modulatedCrossBlock } from '../layers/transformer-block
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
 import { parameterCount, slatFlowLayout } from '../fixtures/state-dict-layout.ts';
-import { buildDownsample } from '../../engine/sparse/downsample.ts';
-import { buildNeighbourMap } from '../../engine/sparse/neighbours.ts';
+import { SLAT_INDEX_INPUTS } from '../../engine/sparse/slat-flow-index.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
-import { querySlicesFor } from '../layers/attention.ts';
+import { headsPerPieceFor } from '../layers/attention.ts';
 
 /** Conditioning tokens of DINOv2 ViT-L/14 with 4 registers at 518² (1 + 4 + 37²). */
 const DINOV2_COND_TOKENS = 1374;
+
+/**
+ * Coarse tokens the released SLat flow's attention is sized for (256 MiB per score tensor):
+ * 8192 coarse cells hold ~30–40k fine voxels of a surface, the top of what TRELLIS produces.
+ * Larger inputs still run while one head's scores fit the device (1 GiB at 16384 tokens).
+ */
+export const SLAT_TOKENS_DESIGN = 8192;
+
+export { SLAT_INDEX_INPUTS };
 
 export const SLAT_FLOW_CLASSES = ['SLatFlowModel', 'ElasticSLatFlowModel'];
 
@@ -71,8 +79,6 @@ export function parseSlatFlowArgs(args: Record<string, any>): SlatFlowArgs {
   };
 }
 
-export const SLAT_INDEX_INPUTS = ['nbr_fine', 'nbr_coarse', 'down_children', 'down_inv', 'up_index', 'coarse_pos'] as const;
-
 export function slatFlowIO(a: SlatFlowArgs): NetworkIO {
   return {
     inputs: [
@@ -94,35 +100,6 @@ export function slatFlowParameterCount(args: Record<string, any>): number {
   return parameterCount(slatFlowLayout(args));
 }
 
-export interface IndexFeed {
-  dtype: 'int32' | 'float32';
-  dims: number[];
-  data: Int32Array | Float32Array;
-}
-
-/**
- * The index inputs of the SLat flow graph for one sample's coords [n,4] (b,x,y,z). They depend
- * only on the coords, so the engine builds them once per run and reuses them for every call.
- */
-export function slatFlowIndexInputs(coords: Int32Array, n: number): Record<(typeof SLAT_INDEX_INPUTS)[number], IndexFeed> {
-  if (coords.length !== n * 4) throw new Error(`slat flow coords: ${coords.length} values for ${n} rows of (b,x,y,z)`);
-  for (let i = 0; i < n; i++) {
-    if (coords[i * 4] !== coords[0]) throw new Error(`slat flow coords: row ${i} has batch ${coords[i * 4]}, row 0 has ${coords[0]}; the graph takes one sample per call`);
-  }
-  const ds = buildDownsample(coords, n);
-  const m = ds.m;
-  const pos = new Float32Array(m * 3);
-  for (let j = 0; j < m; j++) for (let a = 0; a < 3; a++) pos[j * 3 + a] = ds.coarseCoords[j * 4 + 1 + a];
-  return {
-    nbr_fine: { dtype: 'int32', dims: [n, 27], data: buildNeighbourMap(coords, n) },
-    nbr_coarse: { dtype: 'int32', dims: [m, 27], data: buildNeighbourMap(ds.coarseCoords, m) },
-    down_children: { dtype: 'int32', dims: [m, 8], data: ds.children },
-    down_inv: { dtype: 'float32', dims: [m, 1], data: ds.invDivisor },
-    up_index: { dtype: 'int32', dims: [n], data: ds.parentIndex },
-    coarse_pos: { dtype: 'float32', dims: [m, 3], data: pos },
-  };
-}
-
 export interface SlatFlowConvertOptions extends ConvertOptions {
   /** Submanifold conv recipe ('gather-all' materialises [N,27,Cin]; 'accumulate' does not). */
   convMode?: SubmConvMode;
@@ -133,11 +110,15 @@ export function buildSlatFlow(args: Record<string, any>, w: Weights, opts: SlatF
   const a = parseSlatFlowArgs(args);
   const g = w.g;
   const io = slatFlowIO(a);
-  // Query pieces from the bounds: S ≤ the coarse grid's cells (resolution/2)³ for self- and
-  // cross-attention; keys: the same S, or the cond tokens (1374 for DINOv2 ViT/14 at 518²).
-  const coarseCells = (a.resolution / 2) ** 3;
-  const attn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, coarseCells) });
-  const crossAttn = attentionOptions({ ...opts, attnQuerySlices: opts.attnQuerySlices ?? querySlicesFor(a.numHeads, coarseCells, DINOV2_COND_TOKENS) });
+  // Attention over the M coarse tokens is cut along the heads (static slices; query pieces sized
+  // at run time made ORT's session creation quadratic in their number). Pieces are sized so every
+  // score tensor stays within SCORE_TENSOR_BUDGET up to SLAT_TOKENS_DESIGN coarse tokens; an
+  // explicit attnQuerySlices selects the query-piece form instead (tests of that path).
+  const tokenBound = Math.min(SLAT_TOKENS_DESIGN, (a.resolution / 2) ** 3);
+  const pieces = (keys: number): ConvertOptions =>
+    opts.attnQuerySlices !== undefined ? opts : { ...opts, attnHeadsPerPiece: opts.attnHeadsPerPiece ?? headsPerPieceFor(a.numHeads, tokenBound, keys) };
+  const attn = attentionOptions(pieces(tokenBound));
+  const crossAttn = attentionOptions(pieces(DINOV2_COND_TOKENS));
   const C = a.modelChannels;
   const io0 = a.ioChannels;
   const inp: Record<string, string> = {};

@@ -16,6 +16,11 @@ import type { ComponentName } from '../../models/manifest.ts';
 /** Largest gathered conv tensor [rows, 27, C] a mesh tail chunk may hold (bytes, fp32). */
 export const MESH_CHUNK_BYTES = 256 * 1024 ** 2;
 
+/** Level-1 parents per mesh tail chunk: the largest gathered conv input [8·parents, 27, C] stays within MESH_CHUNK_BYTES. */
+export function meshChunkParents(c1: number, c2: number, outChannels: number): number {
+  return Math.max(16, Math.floor(MESH_CHUNK_BYTES / (8 * KERNEL_VOLUME * Math.max(c1, c2, outChannels) * 4)));
+}
+
 function trunkOptions(provider: ComponentProvider, name: ComponentName, graph: string) {
   const config = provider.config(name);
   return {
@@ -62,7 +67,7 @@ async function decodeMeshChunked(provider: ComponentProvider, slat: SparseLatent
   const stats = await provider.get(name, 'stats');
   const tail = await provider.get(name, 'tail');
   const nSub1 = 8 * slat.count;
-  const chunkParents = opts.chunkParents ?? Math.max(16, Math.floor(MESH_CHUNK_BYTES / (8 * KERNEL_VOLUME * Math.max(c1, c2Channels, cOut) * 4)));
+  const chunkParents = opts.chunkParents ?? meshChunkParents(c1, c2Channels, cOut);
   const asHost = (f: Record<string, SparseFeed>) => f as Record<string, HostTensor>;
   return runMeshTailChunked(
     { hSub1: h.h_sub1.data as Float32Array, aSub1: h.a_sub1.data as Float32Array, nSub1, c1, c2: c2Channels, outChannels: cOut, nbrSub1, parentsPerChunk: chunkParents },

@@ -3,7 +3,7 @@
 import { EngineError } from '../errors.ts';
 import type { TorchGenerator } from '../rng/index.ts';
 import { sampleFlowEuler } from '../sampler/index.ts';
-import { slatFlowIndexInputs } from '../../convert/networks/slat-flow.ts';
+import { slatFlowIndexInputs } from '../sparse/slat-flow-index.ts';
 import { fixedDim, inputSpec, outputSpec } from './component-io.ts';
 import { makeFlowVelocity, pinAll } from './flow-velocity.ts';
 import type { StageClock } from './progress.ts';
