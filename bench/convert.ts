@@ -15,7 +15,7 @@ export interface ConvertBenchRow {
   note?: string;
 }
 
-export async function benchConvert(opts: { fullSize?: boolean; log?: (l: string) => void } = {}): Promise<{ rows: ConvertBenchRow[]; fullSize?: string[] }> {
+export async function benchConvert(opts: { fullSize?: boolean; keepFullSizeIn?: string; log?: (l: string) => void } = {}): Promise<{ rows: ConvertBenchRow[]; fullSize?: string[]; fullSizeDir?: string }> {
   const rows: ConvertBenchRow[] = [];
   const work = mkdtempSync(path.join(tmpdir(), 'trellis-bench-convert-'));
   try {
@@ -34,16 +34,18 @@ export async function benchConvert(opts: { fullSize?: boolean; log?: (l: string)
       rows.push({ name: `tiny models, generate + convert (${dtype})`, seconds: (performance.now() - t) / 1000, note: `${(bytes / 1e6).toFixed(1)} MB` });
     }
     let fullSize: string[] | undefined;
+    let fullSizeDir: string | undefined;
     if (opts.fullSize) {
       opts.log?.('full-size structural conversion (writes ~3.4 GB of random checkpoints) ...');
-      const r = await convertFullSizeRandom(path.join(work, 'full'), { log: opts.log });
+      const r = await convertFullSizeRandom(path.join(opts.keepFullSizeIn ?? work, 'full'), { log: opts.log });
+      if (opts.keepFullSizeIn) fullSizeDir = r.result.outDir;
       fullSize = [
         `random checkpoints with the released shapes: ${(r.checkpointBytes / 1e9).toFixed(2)} GB (fp16); converted in ${r.seconds.toFixed(0)} s, peak RSS ${(r.peakRssBytes / 1e9).toFixed(2)} GB`,
         ...r.result.reports.map((x) => `  ${x.component.padEnd(18)} ${(x.parameters / 1e6).toFixed(1).padStart(7)} M params  graph ${(x.graphBytes / 1e6).toFixed(1).padStart(6)} MB  data ${(x.dataBytes / 1e6).toFixed(1).padStart(7)} MB  ${String(x.nodes).padStart(5)} nodes  ${x.seconds.toFixed(0).padStart(4)} s`),
       ];
       rows.push({ name: 'full-size structural conversion (fp16)', seconds: r.seconds });
     }
-    return { rows, fullSize };
+    return { rows, fullSize, fullSizeDir };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ import { configureOrt, type OrtBackend } from './ort/ort-runtime.ts';
 import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/webgpu-device.ts';
 import { chooseMemoryPolicy } from './pipeline/memory-policy.ts';
 import { SessionProvider, type ComponentDescriptor, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
-import { MAIN_GRAPH } from './pipeline/types.ts';
+import { MAIN_GRAPH, type ComponentProvider } from './pipeline/types.ts';
 import type { SessionFiles } from './ort/session-runner.ts';
 import { cpuNodeCount } from './ort/placement.ts';
 import type { ModelStore } from './model-store/types.ts';
@@ -45,6 +45,11 @@ export interface TrellisEngineOptions extends EngineFactoryOptions {
   onSessionEvent?: (event: SessionEvent) => void;
   /** Level-1 parents per mesh-decoder tail chunk (tests use small chunks to exercise several). */
   meshChunkParents?: number;
+  /**
+   * Test and bench seam, not a product option: wraps the component provider one generation uses
+   * (the full-size bench fixes the stage-1 occupancy with it, pipeline/fixed-occupancy.ts).
+   */
+  wrapProvider?: (provider: ComponentProvider) => ComponentProvider;
 }
 
 function defaultStore(): ModelStore {
@@ -288,7 +293,7 @@ export class TrellisEngine implements Engine {
 
   async generate(request: EngineRequest, onProgress: ProgressCallback | undefined, signal: AbortSignal): Promise<EngineOutput> {
     if (!this.provider) throw new EngineError('MODEL_MISSING', 'no model is loaded: call load(manifestUrl) first');
-    const provider = this.provider;
+    const provider: ComponentProvider = this.opts.wrapProvider ? this.opts.wrapProvider(this.provider) : this.provider;
     const startedAt = globalThis.performance.now();
     const clock = new StageClock(onProgress, startedAt);
     const flush = () => {

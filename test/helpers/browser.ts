@@ -159,7 +159,8 @@ export interface BrowserSession {
 }
 
 /** Launches headless Debian Chromium with WebGPU enabled and a fresh profile. */
-export async function launchChromium(): Promise<BrowserSession> {
+/** `extraArgs`: more Chromium flags (the GPU bench asks for the real adapter with them). */
+export async function launchChromium(extraArgs: string[] = []): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does this)`);
   }
@@ -167,7 +168,7 @@ export async function launchChromium(): Promise<BrowserSession> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];

@@ -33,7 +33,7 @@ describe('memory plan', () => {
 
   it('unknown configs contribute weights only, never NaN', () => {
     const plan = memoryPlan({ components: { ss_flow: { config: {}, files: [{ size: 100 }] } } } as never);
-    expect(plan.stages).toEqual([{ stage: 'sparse_structure', components: ['ss_flow'], weightBytes: 100, activationBytes: 0, peakBytes: 100 }]);
+    expect(plan.stages).toEqual([{ stage: 'sparse_structure', components: ['ss_flow'], weightBytes: 100, activationBytes: 0, peakBytes: 100, largestTensorBytes: 0 }]);
   });
 });
 

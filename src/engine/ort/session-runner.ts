@@ -65,6 +65,18 @@ function hostTensor(t: HostTensor): ort.Tensor {
   return new ort.Tensor(t.dtype, t.data as never, t.dims);
 }
 
+/**
+ * WASM: no graph optimisation. ORT's optimisers fold every Cast(fp16 weight) into an fp32 copy,
+ * so an fp16 model's weights take three times their file size in the wasm heap at creation (the
+ * released SLat flow: 3.25 GiB of the 4 GiB a wasm32 heap can have, before any activation); with
+ * optimisation off they stay fp16 (1.19 GiB) and each layer's Cast runs when the layer does.
+ * WebGPU: full optimisation; the folded fp32 weights live on the GPU, which needs them in fp32
+ * without shader-f16 (the heap high-water mark during creation stays under 4 GiB).
+ */
+export function graphOptimizationFor(backend: OrtBackend): 'disabled' | 'all' {
+  return backend === 'wasm' ? 'disabled' : 'all';
+}
+
 export class OrtComponentRunner implements ComponentRunner {
   private released = false;
 
@@ -80,7 +92,7 @@ export class OrtComponentRunner implements ComponentRunner {
   static async create(name: ComponentName, io: ComponentIO | null, files: SessionFiles, opts: RunnerOptions): Promise<OrtComponentRunner> {
     const options = (logSeverityLevel: 0 | 3): ort.InferenceSession.SessionOptions => ({
       executionProviders: opts.backend === 'webgpu' ? [{ name: 'webgpu', device: opts.device as never }] : ['wasm'],
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: graphOptimizationFor(opts.backend),
       externalData: files.externalData,
       logSeverityLevel,
       logVerbosityLevel: 0,
@@ -97,7 +109,7 @@ export class OrtComponentRunner implements ComponentRunner {
       const session = await ort.InferenceSession.create(files.graph, options(3));
       return new OrtComponentRunner(name, io ?? sessionIO(session), session, opts, placement);
     } catch (error) {
-      throw mapOrtError(error, `creating the ${name} session (${opts.backend})`, opts.deviceLost);
+      throw mapOrtError(error, `creating the ${name} session (${opts.backend})`, opts.deviceLost, opts.backend);
     }
   }
 
@@ -113,7 +125,7 @@ export class OrtComponentRunner implements ComponentRunner {
       const tensor = ort.Tensor.fromGpuBuffer(buffer as never, { dataType: t.dtype as 'float32', dims: t.dims });
       return new GpuPinned(tensor, buffer, t.dtype, t.dims);
     } catch (error) {
-      throw mapOrtError(error, `uploading a ${t.dtype} [${t.dims.join(', ')}] tensor for ${this.name}`, this.opts.deviceLost);
+      throw mapOrtError(error, `uploading a ${t.dtype} [${t.dims.join(', ')}] tensor for ${this.name}`, this.opts.deviceLost, this.opts.backend);
     }
   }
 
@@ -138,7 +150,7 @@ export class OrtComponentRunner implements ComponentRunner {
     try {
       result = outputs ? await this.session.run(inputs, outputs) : await this.session.run(inputs);
     } catch (error) {
-      throw mapOrtError(error, `running ${this.name}`, this.opts.deviceLost);
+      throw mapOrtError(error, `running ${this.name}`, this.opts.deviceLost, this.opts.backend);
     }
     const out: Record<string, HostTensor> = {};
     for (const [k, t] of Object.entries(result)) {

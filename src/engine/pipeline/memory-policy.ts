@@ -25,12 +25,12 @@ export interface MemoryPolicy {
 
 export function chooseMemoryPolicy(manifest: Pick<ManifestV1, 'components'>, backend: OrtBackend, opts: MemoryPolicyOptions = {}): MemoryPolicy {
   const budgetBytes = opts.budgetBytes ?? (backend === 'webgpu' ? 3 * GIB : 2 * GIB);
-  const single = memoryPlan(manifest);
+  const single = memoryPlan(manifest, undefined, 1, backend);
   const wanted = opts.releasePolicy ?? 'auto';
   const policy: ReleasePolicy = wanted === 'auto' ? (single.keepAllPeak <= budgetBytes ? 'keep' : 'per-stage') : wanted;
   // One batch-2 call halves stage 1's kernel launches on a GPU (on WASM it only costs memory);
   // batched when the stage still fits the budget with twice its activations.
-  const paired = memoryPlan(manifest, undefined, 2);
+  const paired = memoryPlan(manifest, undefined, 2, backend);
   const stage1 = paired.stages.find((s) => s.stage === 'sparse_structure')?.peakBytes ?? 0;
   const fits = policy === 'keep' ? paired.keepAllPeak <= budgetBytes : stage1 <= budgetBytes;
   const batchCfgPair = opts.batchCfgPair ?? (backend === 'webgpu' && fits);

@@ -8,19 +8,25 @@ import { loadManifest } from '../../../src/models/manifest.ts';
 
 let liveBuffers = 0;
 let createdBuffers = 0;
+let liveBytes = 0;
+let peakBytes = 0;
 const gpuDevice = (globalThis as { GPUDevice?: { prototype: { createBuffer(...a: unknown[]): { destroy(): void } } } }).GPUDevice;
 if (gpuDevice) {
   const create = gpuDevice.prototype.createBuffer;
   gpuDevice.prototype.createBuffer = function (this: unknown, ...args: unknown[]) {
     const buffer = create.apply(this, args);
+    const size = Number((args[0] as { size?: number } | undefined)?.size ?? 0);
     liveBuffers++;
     createdBuffers++;
+    liveBytes += size;
+    peakBytes = Math.max(peakBytes, liveBytes);
     const destroy = buffer.destroy;
     let destroyed = false;
     buffer.destroy = function (this: unknown) {
       if (!destroyed) {
         destroyed = true;
         liveBuffers--;
+        liveBytes -= size;
       }
       return destroy.call(this);
     };
@@ -51,15 +57,22 @@ function summarise(events: ProgressEvent[], out: Awaited<ReturnType<Engine['gene
 }
 
 const api = {
+  /** options.fixedCoords ([b,x,y,z,...]) fixes the stage-1 occupancy (pipeline/fixed-occupancy.ts; the GPU bench). */
   async load(manifestUrl: string, device: DevicePreference, wasmPaths: string, options: Record<string, unknown> = {}) {
     const events: ProgressEvent[] = [];
+    const { fixedCoords, ...engineOptions } = options as { fixedCoords?: number[] };
+    if (fixedCoords) {
+      const { fixedOccupancy } = await import('../../../src/engine/pipeline/fixed-occupancy.ts');
+      const coords = Int32Array.from(fixedCoords);
+      (engineOptions as Record<string, unknown>).wrapProvider = (p: Parameters<typeof fixedOccupancy>[0]) => fixedOccupancy(p, coords);
+    }
     const manifest = await loadManifest(manifestUrl);
     const { TrellisEngine } = await import('../../../src/engine/engine.ts');
     const { browserImageDecoder } = await import('../../../src/engine/pipeline/image-source.ts');
     await engine?.dispose();
     placements.length = 0;
     engine = new TrellisEngine({
-      device, wasmPaths, manifest, decodeImage: browserImageDecoder, ...options,
+      device, wasmPaths, manifest, decodeImage: browserImageDecoder, ...engineOptions,
       onSessionEvent: (e) => {
         if (e.kind === 'created' && e.placement) placements.push({ component: e.component, graph: e.graph, ...e.placement });
       },
@@ -101,7 +114,12 @@ const api = {
     return placements;
   },
   gpuBuffers() {
-    return { live: liveBuffers, created: createdBuffers, wrapped: Boolean(gpuDevice) };
+    return { live: liveBuffers, created: createdBuffers, wrapped: Boolean(gpuDevice), liveBytes, peakBytes };
+  },
+  /** The adapter the engine's device came from (the GPU bench refuses software adapters). */
+  gpuAdapter() {
+    const gpu = (engine as { gpuDevice?: { adapterInfo: Record<string, string>; features: string[]; maxBufferSize: number; maxStorageBufferBindingSize: number } | null } | null)?.gpuDevice;
+    return gpu ? { ...gpu.adapterInfo, features: gpu.features, maxBufferSize: gpu.maxBufferSize, maxStorageBufferBindingSize: gpu.maxStorageBufferBindingSize } : null;
   },
   liveSessions() {
     return engine?.liveSessions?.() ?? [];
