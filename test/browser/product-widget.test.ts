@@ -50,7 +50,7 @@ function expectFalResult(result: any, seed: number): void {
 
 beforeAll(async () => {
   site = await buildSite();
-  await buildWidget(path.join(site.dir, 'widget'));
+  await buildWidget(path.join(site.dir, 'widget'), 'site');
   await makeTinyRandomModels(path.join(site.dir, 'models', 'tiny-random'));
   siteServer = await serveStatic(site.dir, { prefix: '/', cors: true });
   hostServer = await serveStatic(site.dir, { prefix: '/', host: 'localhost' });
