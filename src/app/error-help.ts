@@ -1,9 +1,9 @@
 // What each engine error code means for the person in front of the page, and what to do next.
 import type { EngineErrorCode } from '../engine/protocol.ts';
 
-/** As in the README: the checkpoint, DINOv2 (the image encoder) and a background-removal model. */
+/** The README's command: the checkpoint, DINOv2 (the image encoder) and a background-removal model. */
 export const CONVERT_COMMAND =
-  'npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large --background-model <u2net folder> --out public/models/trellis-image-large';
+  'npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large --background-model hf:briaai/RMBG-1.4 --out public/models/trellis-image-large';
 /** The same without a background model, for the NO_BACKGROUND_MODEL advice that adds one. */
 export const CONVERT_COMMAND_BASE = 'npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large --out public/models/trellis-image-large';
 export const FIXTURES_COMMAND = 'npm run fixtures';
