@@ -120,10 +120,11 @@ describe('a newcomer on the built site', () => {
 
   it('the result survives a reload, downloads again as a valid GLB, and can be deleted', async () => {
     const { page } = browser;
-    await expect.poll(() => page.locator('#history li').count()).toBe(1);
+    // Stored after "Done." (thumbnail, then IndexedDB): give a slow machine time.
+    await expect.poll(() => page.locator('#history li').count(), { timeout: 30_000 }).toBe(1);
     await page.reload();
     await statusSettled();
-    await expect.poll(() => page.locator('#history li').count()).toBe(1);
+    await expect.poll(() => page.locator('#history li').count(), { timeout: 10_000 }).toBe(1);
     const item = page.locator('#history li').first();
     expect(await item.textContent()).toContain('seed 5');
     expect(await item.locator('img').count()).toBe(1); // the input thumbnail was kept too
