@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,18 +6,63 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const ORT_DIST = fileURLToPath(new URL('./node_modules/onnxruntime-web/dist/', import.meta.url));
-const ORT_FILE = /^ort-wasm-simd-threaded.*\.(wasm|mjs)$/;
+/**
+ * The one onnxruntime-web runtime the app loads: `onnxruntime-web/webgpu` (src/engine/ort/
+ * ort-runtime.ts) names only the asyncify build, for its WebGPU EP and its wasm EP alike. The
+ * other runtimes in ORT's dist/ (plain, jsep, jspi) are never requested, so they are not shipped.
+ */
+export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+const ORT_FILE = /^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/;
 
 export const ORT_DIST_DIR = ORT_DIST;
 
-async function ortFiles(): Promise<string[]> {
-  const files = (await readdir(ORT_DIST)).filter((f) => ORT_FILE.test(f));
-  if (files.length === 0) throw new Error(`no onnxruntime-web wasm files found in ${ORT_DIST}`);
-  return files;
+/** Copies the ORT runtime into `<outDir>/ort/`. */
+export async function copyOrtRuntime(outDir: string): Promise<void> {
+  const dir = join(outDir, 'ort');
+  await mkdir(dir, { recursive: true });
+  await Promise.all(ORT_RUNTIME_FILES.map((f) => copyFile(join(ORT_DIST, f), join(dir, f))));
 }
 
 /**
- * Ships onnxruntime-web's wasm runtimes as ./ort/ next to index.html (the client points
+ * onnxruntime-web/webgpu names its wasm with `new URL("….wasm", import.meta.url)` as a default
+ * for when env.wasm.wasmPaths is unset. Vite would emit that 26 MB file a second time under
+ * assets/ (or inline it as base64 in library mode). Site and widget always set wasmPaths to the
+ * shared ort/ folder, so the literal is split to keep Vite from picking it up.
+ */
+export function keepOrtWasmExternal(): Plugin {
+  const runtime = ORT_RUNTIME_FILES[0]!;
+  return {
+    name: 'trellis-ort-wasm-external',
+    transform(code, id) {
+      if (!id.includes('onnxruntime-web') || !code.includes(runtime)) return null;
+      return { code: code.replaceAll(`new URL("${runtime}",import.meta.url)`, `new URL("${runtime.replace('.wasm', '')}"+".wasm",import.meta.url)`), map: null };
+    },
+  };
+}
+
+/**
+ * @gltf-transform/core's NodeIO imports `node:fs` / `node:path` lazily. The package's own
+ * "browser" field maps `fs` and `path` to false, but spelled with the `node:` prefix they slip
+ * past that map and Vite warns. Resolve them as the package intends in browsers: to nothing
+ * (the site only uses WebIO, which never reaches that code).
+ */
+export function gltfTransformBrowserMap(): Plugin {
+  const EMPTY = '\0trellis-gltf-transform-browser-false';
+  return {
+    name: 'trellis-gltf-transform-browser-map',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if ((source === 'node:fs' || source === 'node:path') && importer?.includes('/@gltf-transform/core/')) return EMPTY;
+      return null;
+    },
+    load(id) {
+      return id === EMPTY ? 'export default {};' : null;
+    },
+  };
+}
+
+/**
+ * Ships onnxruntime-web's wasm runtime as ./ort/ next to index.html (the client points
  * ort.env.wasm.wasmPaths there with an absolute URL), in the build and in the dev server.
  */
 export function ortWasmFiles(): Plugin {
@@ -33,9 +78,25 @@ export function ortWasmFiles(): Plugin {
       });
     },
     async writeBundle(options) {
-      const outDir = join(options.dir ?? 'dist', 'ort');
-      await mkdir(outDir, { recursive: true });
-      await Promise.all((await ortFiles()).map((f) => copyFile(join(ORT_DIST, f), join(outDir, f))));
+      await copyOrtRuntime(options.dir ?? 'dist');
+    },
+  };
+}
+
+/**
+ * Model folders under public/models/ (e.g. the tiny demo set from `npm run fixtures`) are for
+ * the dev server. Vite copies all of public/ into the build, so they are removed from it again
+ * unless TRELLIS_BUILD_MODELS=1 asks to ship them; a deployment serves its real models itself.
+ */
+function leaveModelsOut(): Plugin {
+  return {
+    name: 'trellis-leave-models-out',
+    apply: 'build',
+    async writeBundle(options) {
+      if (process.env.TRELLIS_BUILD_MODELS === '1') return;
+      const dir = join(options.dir ?? 'dist', 'models');
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => rm(join(dir, e.name), { recursive: true, force: true })));
     },
   };
 }
@@ -43,7 +104,7 @@ export function ortWasmFiles(): Plugin {
 /**
  * Offline use. The service worker precaches the app shell (every built file up to Workbox's 2 MiB
  * limit: HTML, JS, CSS, icons, the small wasm files). Larger files are cached at run time:
- *  - ORT's wasm runtimes (/ort/, ~26 MB): CacheFirst on first use.
+ *  - ORT's wasm runtime (/ort/, ~27 MB): CacheFirst on first use.
  *  - model manifests: NetworkFirst, so a re-converted model is seen online and the last one is
  *    used offline.
  *  - model files: the engine already keeps every verified file in the Cache API (keyed by URL and
@@ -133,7 +194,7 @@ export default defineConfig({
     },
     chunkSizeWarningLimit: 1024,
   },
-  worker: { format: 'es', rolldownOptions: { checks: { bundlerTimings: false } } },
+  worker: { format: 'es', plugins: () => [keepOrtWasmExternal(), gltfTransformBrowserMap()], rolldownOptions: { checks: { bundlerTimings: false } } },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  plugins: [ortWasmFiles(), offlineSupport()],
+  plugins: [keepOrtWasmExternal(), gltfTransformBrowserMap(), ortWasmFiles(), leaveModelsOut(), offlineSupport()],
 });

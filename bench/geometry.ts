@@ -11,7 +11,7 @@ import { simplifyMesh } from '../src/geometry/simplify.ts';
 import { uvUnwrap } from '../src/geometry/uv-unwrap.ts';
 import { bakeVertexColors } from '../src/geometry/texture-bake.ts';
 import { writeGlb } from '../src/geometry/glb-export.ts';
-import { nodePngEncoder } from '../src/geometry/png-encode.ts';
+import { hostPngEncoder as nodePngEncoder } from '../src/geometry/png-encode-node.ts';
 import { vertexNormals } from '../src/geometry/vertex-normals.ts';
 import { sdfToVoxelFeatures, sphereSdf, torusSdf } from '../src/geometry/sdf-features.ts';
 

@@ -1,7 +1,11 @@
 // What each engine error code means for the person in front of the page, and what to do next.
 import type { EngineErrorCode } from '../engine/protocol.ts';
 
-export const CONVERT_COMMAND = 'npx trellis-web convert --from <dir> --out public/models/trellis-image-large';
+/** The README's command: the checkpoint, DINOv2 (the image encoder) and a background-removal model. */
+export const CONVERT_COMMAND =
+  'npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large --background-model hf:briaai/RMBG-1.4 --out public/models/trellis-image-large';
+/** The same without a background model, for the NO_BACKGROUND_MODEL advice that adds one. */
+export const CONVERT_COMMAND_BASE = 'npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large --out public/models/trellis-image-large';
 export const FIXTURES_COMMAND = 'npm run fixtures';
 
 export interface ErrorHelp {
@@ -29,7 +33,7 @@ export function errorHelp(code: EngineErrorCode | 'VALIDATION' | string): ErrorH
       return {
         title: 'Model files not found',
         advice: [
-          'The model folder has no usable manifest.json (or this build has no inference engine). Model weights are not shipped with the site; make them once on your machine:',
+          'The model folder has no manifest.json. Model weights are not shipped with the site; make them once on your machine:',
           `Real TRELLIS weights, from a downloaded microsoft/TRELLIS-image-large checkpoint folder: \`${CONVERT_COMMAND}\``,
           `Tiny random-weight demo models (fast, output is noise-shaped): \`${FIXTURES_COMMAND}\``,
           'Then reload this page.',
@@ -56,8 +60,8 @@ export function errorHelp(code: EngineErrorCode | 'VALIDATION' | string): ErrorH
       return {
         title: 'Background removal is not installed',
         advice: [
-          'This image has no transparency, and the model folder has no background_removal component to cut the object out. Use a PNG with a transparent background, or use the image as it is (the whole picture, background included, becomes the object).',
-          `To add background removal, convert the models again with a background model folder (a u2net .onnx, or a transformers.js segmentation model such as RMBG): \`${CONVERT_COMMAND} --background-model <folder>\``,
+          'This image has no transparency, and the model folder has no background-removal model to cut the object out. Use a PNG with a transparent background, or choose "Use the image as-is" (the whole picture, background included, becomes the object).',
+          `To add background removal, convert the models again with a background model folder (a u2net .onnx, or a transformers.js segmentation model such as RMBG): \`${CONVERT_COMMAND_BASE} --background-model <folder>\``,
         ],
         offerImageAsIs: true,
       };

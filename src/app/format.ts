@@ -57,6 +57,17 @@ export const TRACK_STAGES: readonly Stage[] = [
   'export',
 ];
 
+/**
+ * How a stage that has no chip of its own is named on the progress line, after its chip's label
+ * ("Sparse structure · decoding"), so the line never names a stage the track does not show.
+ */
+export const SUBSTAGE_LABELS: Partial<Record<Stage, string>> = {
+  load: 'loading models',
+  background_removal: 'removing background',
+  sparse_decode: 'decoding',
+  gaussian_decode: 'Gaussians',
+};
+
 /** Which track entry a stage belongs to (decoders fold into the sampling stage before them). */
 export function trackStageOf(stage: Stage): Stage {
   switch (stage) {

@@ -11,6 +11,8 @@ export interface ImageEntry {
   preview: string;
   width?: number;
   height?: number;
+  /** Fully opaque (no transparent background): needs background removal or "use as-is". */
+  opaque?: boolean;
 }
 
 export class ImageList {
@@ -30,7 +32,7 @@ export class ImageList {
     this.listeners.forEach((fn) => fn());
   }
 
-  add(source: File | string, size?: { width: number; height: number }): ImageEntry {
+  add(source: File | string, size?: { width: number; height: number; opaque?: boolean }): ImageEntry {
     const isFile = typeof source !== 'string';
     const entry: ImageEntry = {
       id: this.nextId++,

@@ -1,5 +1,6 @@
 // The site: images in (picker, drop, paste, URL), fal parameters, generate with live progress,
-// the 3-D viewer, GLB download, this session's history, model storage, offline support.
+// the 3-D viewer, GLB download, stored results, model storage, offline support, and a welcome
+// with the two set-up paths while there are no models.
 import { createTrellis, type TrellisClient } from '../api/client.ts';
 import { checkInput } from '../api/schema.ts';
 import { ENDPOINT_MULTI, ENDPOINT_SINGLE, type TrellisResult } from '../api/types.ts';
@@ -11,14 +12,18 @@ import { byId, h } from './dom.ts';
 import { ErrorPanel, type ErrorAction } from './error-panel.ts';
 import { errorHelp } from './error-help.ts';
 import { formatBytes, formatSeconds } from './format.ts';
-import { renderHistory, resultSummary, type HistoryEntry } from './history.ts';
-import { decodeCheck, imageTypeProblem, imageUrlProblem } from './image-check.ts';
+import { HistoryView, resultSummary } from './history.ts';
+import { decodeCheck, imageTypeProblem, imageUrlProblem, opaqueImageNotice } from './image-check.ts';
 import { ImageList, renderImageList } from './image-list.ts';
 import { deleteCachedModels, listCachedModels, storageEstimate, verifyCachedModels } from './model-cache.ts';
 import { describeModel } from './model-info.ts';
-import { clearIssues, readParams, renderParamFields, showIssues } from './param-form.ts';
+import { changedParamFields, clearIssues, PARAM_FIELD_NAMES, readParams, renderParamFields, setParamFields, showIssues } from './param-form.ts';
 import { ProgressView } from './progress-view.ts';
+import { ResultStore, type StoredResult } from './result-store.ts';
+import { mergeSettings, readStoredSettings, settingsFromQuery, settingsToQuery, writeStoredSettings, type Settings } from './settings.ts';
 import { registerServiceWorker } from './sw-register.ts';
+import { makeThumbnail } from './thumbnail.ts';
+import { WelcomePanel } from './welcome.ts';
 
 const DEMO_MODELS = './models/tiny-random/';
 
@@ -37,6 +42,9 @@ const downloadLink = byId<HTMLAnchorElement>('download');
 const demoWarning = byId('demo-warning');
 const notice = byId('notice');
 const errors = new ErrorPanel(byId('error'));
+const welcome = new WelcomePanel(byId('welcome'));
+const useImageAsIs = byId<HTMLInputElement>('use-image-as-is');
+const imageNotice = byId('image-notice');
 const progress = new ProgressView({
   track: byId<HTMLOListElement>('stage-track'),
   line: byId('progress'),
@@ -47,9 +55,37 @@ const progress = new ProgressView({
 
 renderParamFields(byId('params'));
 
-const query = new URLSearchParams(location.search);
-if (query.get('model')) modelsInput.value = `./models/${query.get('model')}/`;
-if (query.get('device')) deviceSelect.value = query.get('device')!;
+// ---------------------------------------------------------------- settings that persist
+
+const settingsStorage = (() => {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // storage disabled: choices then live in the URL only
+  }
+})();
+applySettings(mergeSettings(readStoredSettings(settingsStorage), settingsFromQuery(location.search, PARAM_FIELD_NAMES)));
+
+function applySettings(settings: Settings): void {
+  if (settings.models) modelsInput.value = settings.models;
+  if (settings.device && [...deviceSelect.options].some((o) => o.value === settings.device)) deviceSelect.value = settings.device;
+  setParamFields(form, settings.params);
+  saveSettings();
+}
+
+function currentSettings(): Settings {
+  return { models: modelsInput.value.trim(), device: deviceSelect.value as DevicePreference, params: changedParamFields(form) };
+}
+
+/** Stores the choices and mirrors them into the URL (replaceState: no history entry per keystroke). */
+function saveSettings(): void {
+  const settings = currentSettings();
+  writeStoredSettings(settingsStorage, settings);
+  const search = settingsToQuery(settings, location.search, PARAM_FIELD_NAMES);
+  if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
+}
+// 'input' as well as 'change': a reload right after typing keeps what was typed.
+for (const type of ['input', 'change']) byId('params').addEventListener(type, saveSettings);
 
 // ---------------------------------------------------------------- client
 
@@ -91,13 +127,26 @@ async function addFiles(files: Iterable<File>): Promise<void> {
       continue;
     }
     try {
-      images.add(file, await decodeCheck(file, file.name || 'pasted image'));
+      const info = await decodeCheck(file, file.name || 'pasted image');
+      images.add(file, info);
+      if (info.opaque) showOpaqueNotice(file.name || 'pasted image');
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
   intakeError(problems.join(' '));
 }
+
+/** Said when an opaque photo is added, not only after a failed generation. */
+function showOpaqueNotice(name: string): void {
+  const hasRemover = Boolean(manifest?.components.background_removal);
+  imageNotice.textContent = opaqueImageNotice(name, hasRemover);
+  imageNotice.dataset.kind = hasRemover ? 'info' : 'warning';
+  imageNotice.hidden = false;
+}
+images.onChange(() => {
+  if (!images.items.some((e) => e.opaque)) imageNotice.hidden = true;
+});
 
 fileInput.addEventListener('change', () => {
   void addFiles([...(fileInput.files ?? [])]).then(() => (fileInput.value = ''));
@@ -179,51 +228,106 @@ let viewer: MeshViewer | null = null;
 const rotate = byId<HTMLInputElement>('opt-rotate');
 const wireframe = byId<HTMLInputElement>('opt-wireframe');
 const texture = byId<HTMLInputElement>('opt-texture');
+const background = byId<HTMLSelectElement>('opt-background');
+const resetView = byId<HTMLButtonElement>('reset-view');
 rotate.addEventListener('change', () => viewer?.setAutoRotate(rotate.checked));
 wireframe.addEventListener('change', () => viewer?.setWireframe(wireframe.checked));
 texture.addEventListener('change', () => viewer?.setTexture(texture.checked));
+resetView.addEventListener('click', () => viewer?.frame());
+background.addEventListener('change', () => void applyBackground());
 
-/** three.js is loaded only once there is something to show. */
-async function showModel(result: TrellisResult): Promise<void> {
-  if (!result.model_mesh.file_data) return;
-  const { showMesh } = await import('../viewer/index.ts');
+async function applyBackground(): Promise<void> {
+  if (!viewer) return;
+  const { VIEWER_BACKGROUNDS } = await import('../viewer/index.ts');
+  viewer.setBackground(VIEWER_BACKGROUNDS[background.value as keyof typeof VIEWER_BACKGROUNDS] ?? VIEWER_BACKGROUNDS.light);
+}
+
+/** Shows a GLB in the viewer and offers it for download; three.js is loaded only once there is something to show. */
+async function showModel(glb: Blob, fileName: string): Promise<void> {
+  const { showMesh, VIEWER_BACKGROUNDS } = await import('../viewer/index.ts');
   viewer?.dispose();
   viewer = null;
-  viewer = await showMesh(canvas, new Uint8Array(await result.model_mesh.file_data.arrayBuffer()), {
+  viewer = await showMesh(canvas, new Uint8Array(await glb.arrayBuffer()), {
     autoRotate: rotate.checked,
     wireframe: wireframe.checked,
     texture: texture.checked,
+    background: VIEWER_BACKGROUNDS[background.value as keyof typeof VIEWER_BACKGROUNDS] ?? VIEWER_BACKGROUNDS.light,
   });
   byId('viewer-empty').hidden = true;
-  canvas.dataset.model = result.model_mesh.file_name;
-  downloadLink.href = result.model_mesh.url;
-  downloadLink.download = result.model_mesh.file_name;
-  downloadLink.textContent = `Download GLB (${formatBytes(result.model_mesh.file_size)})`;
+  resetView.disabled = false;
+  canvas.dataset.model = fileName;
+  // The link owns its own object URL, independent of the result's (which its owner may revoke).
+  if (downloadLink.href.startsWith('blob:')) URL.revokeObjectURL(downloadLink.href);
+  downloadLink.href = URL.createObjectURL(glb);
+  downloadLink.download = fileName;
+  downloadLink.textContent = `Download GLB (${formatBytes(glb.size)})`;
   downloadLink.hidden = false;
 }
 
-// ---------------------------------------------------------------- history
+// ---------------------------------------------------------------- stored results
 
-const history: HistoryEntry[] = [];
-function addHistory(result: TrellisResult, inputs: (File | string)[]): void {
-  const first = inputs[0];
+const historyMessage = byId('history-message');
+const resultStore: Promise<ResultStore | null> = ResultStore.open().catch((error: unknown) => {
+  historyMessage.textContent = `Results cannot be kept in this browser (${(error as Error).message}); download the GLB to keep one.`;
+  return null;
+});
+const historyView = new HistoryView(byId('history'), byId('history-empty'), {
+  view: (entry) => void showModel(entry.glb, entry.fileName),
+  rerun: (entry) => {
+    modelsInput.value = entry.modelsFolder;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(entry.params)) if (PARAM_FIELD_NAMES.includes(k) && v !== undefined && v !== null) params[k] = String(v);
+    setParamFields(form, { ...params, seed: String(entry.seed) });
+    saveSettings();
+    void describeEnvironment();
+    historyMessage.textContent = `Parameters and seed ${entry.seed} of "${entry.inputLabel}" are in the form: add the image again and press Generate.`;
+    form.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  },
+  remove: async (entry) => {
+    const store = await resultStore;
+    await store?.delete(entry.id);
+    historyMessage.textContent = `Deleted ${entry.fileName} (${entry.inputLabel}).`;
+    await refreshHistory();
+  },
+});
+let storedResults: StoredResult[] = [];
+
+async function refreshHistory(): Promise<void> {
+  const store = await resultStore;
+  storedResults = store ? await store.list() : [];
+  historyView.render(storedResults);
+}
+
+async function keepResult(result: TrellisResult, inputs: (File | string)[], endpoint: string, input: Record<string, unknown>): Promise<void> {
+  const store = await resultStore;
+  if (!store || !result.model_mesh.file_data) return;
+  const first = inputs[0]!;
   const entry = images.items.find((e) => e.source === first);
-  history.push({
-    index: history.length + 1,
-    result,
-    inputPreview: entry?.preview ?? (typeof first === 'string' ? first : null),
-    inputLabel: inputs.length > 1 ? `${inputs.length} images` : (entry?.label ?? (typeof first === 'string' ? (first.startsWith('data:') ? 'data: URL' : first) : 'image')),
-    modelName: manifest?.name ?? modelsInput.value,
-    at: new Date(),
-  });
-  renderHistory(history, byId('history'), byId('history-empty'), (e) => void showModel(e.result));
+  const { image_url: _one, image_urls: _many, ...params } = input;
+  try {
+    const { evicted } = await store.add({
+      createdAt: Date.now(),
+      seed: result.seed,
+      fileName: result.model_mesh.file_name,
+      glb: result.model_mesh.file_data,
+      thumbnail: await makeThumbnail(first),
+      endpoint,
+      params,
+      inputLabel: inputs.length > 1 ? `${inputs.length} images` : (entry?.label ?? (typeof first === 'string' ? (first.startsWith('data:') ? 'data: URL' : first) : 'image')),
+      modelName: manifest?.name ?? modelsInput.value,
+      modelsFolder: modelsInput.value,
+      timings: result.timings as Record<string, number>,
+    });
+    historyMessage.textContent = evicted.length ? `Deleted the ${evicted.length} oldest stored result(s) to stay within the storage limit.` : '';
+  } catch (error) {
+    historyMessage.textContent = `This result could not be stored (${(error as Error).message}); download the GLB to keep it.`;
+  }
+  await refreshHistory();
 }
 
 // ---------------------------------------------------------------- generate
 
 let running: AbortController | null = null;
-/** Set by the NO_BACKGROUND_MODEL retry: the next generation uses opaque images as they are. */
-let nextUseImageAsIs = false;
 
 function errorActions(code: string): ErrorAction[] {
   const actions: ErrorAction[] = [];
@@ -232,6 +336,7 @@ function errorActions(code: string): ErrorAction[] {
       label: 'Use WASM (CPU, slow) instead',
       run: () => {
         deviceSelect.value = 'wasm';
+        saveSettings();
         errors.hide();
         form.requestSubmit();
       },
@@ -241,7 +346,7 @@ function errorActions(code: string): ErrorAction[] {
     actions.push({
       label: 'Use the image as-is (no background removal)',
       run: () => {
-        nextUseImageAsIs = true;
+        useImageAsIs.checked = true;
         errors.hide();
         form.requestSubmit();
       },
@@ -273,8 +378,7 @@ form.addEventListener('submit', async (event) => {
     return;
   }
   const inputs = requestImages();
-  const useImageAsIs = nextUseImageAsIs;
-  nextUseImageAsIs = false;
+  const asIs = useImageAsIs.checked;
   running = new AbortController();
   generateButton.disabled = true;
   cancelButton.disabled = false;
@@ -284,13 +388,15 @@ form.addEventListener('submit', async (event) => {
     const result = await currentClient().run(endpoint, input as never, {
       signal: running.signal,
       onProgress: (e) => progress.update(e),
-      ...(useImageAsIs ? { useImageAsIs } : {}),
+      ...(asIs ? { useImageAsIs: true } : {}),
     });
-    progress.finish('Done.', 'done');
+    // "Done." only once the model is in the viewer and the download link exists.
+    byId('progress').textContent = 'Showing the result…';
+    if (result.model_mesh.file_data) await showModel(result.model_mesh.file_data, result.model_mesh.file_name);
     resultLine.textContent = resultSummary(result);
     resultLine.dataset.seed = String(result.seed);
-    addHistory(result, inputs);
-    await showModel(result);
+    progress.finish('Done.', 'done');
+    void keepResult(result, inputs, endpoint, input);
   } catch (error) {
     const code = showEngineError(error);
     progress.finish(code === 'CANCELLED' ? 'Cancelled.' : 'Failed.', code === 'CANCELLED' ? 'cancelled' : 'failed');
@@ -388,6 +494,7 @@ let demoAvailable = false;
 
 async function switchModels(folder: string): Promise<void> {
   modelsInput.value = folder;
+  saveSettings();
   errors.hide();
   await describeEnvironment();
 }
@@ -398,6 +505,7 @@ function showWebGpuNotice(caps: Capabilities): void {
   button.addEventListener('click', () => {
     deviceSelect.value = 'wasm';
     notice.hidden = true;
+    saveSettings();
     updateEngineSummary();
   });
   notice.replaceChildren(
@@ -437,6 +545,7 @@ async function describeEnvironment(): Promise<void> {
     parts.push(`worker failed: ${(error as Error).message}`);
   }
   demoWarning.hidden = true;
+  welcome.hide();
   manifest = null;
   try {
     manifest = await loadManifest(currentClient().manifestUrl);
@@ -450,17 +559,22 @@ async function describeEnvironment(): Promise<void> {
     const missing = error instanceof ManifestError && error.kind === 'not_found';
     parts.push(missing ? 'model: not installed' : 'model: manifest invalid');
     demoAvailable = await probeDemo();
-    const code = missing ? 'MODEL_MISSING' : 'MODEL_CORRUPT';
-    errors.show(code, (error as Error).message, errorActions(code));
+    // No models yet is the normal first visit: a welcome with the set-up paths, not an error.
+    if (missing) welcome.show({ folder: modelsInput.value, reason: (error as Error).message, demoAvailable, useDemo: () => void switchModels(DEMO_MODELS) });
+    else errors.show('MODEL_CORRUPT', (error as Error).message, errorActions('MODEL_CORRUPT'));
   }
   statusLine.textContent = parts.join(' · ');
 }
 
 modelsInput.addEventListener('change', () => {
+  saveSettings();
   errors.hide();
   void describeEnvironment();
 });
-deviceSelect.addEventListener('change', updateEngineSummary);
+deviceSelect.addEventListener('change', () => {
+  saveSettings();
+  updateEngineSummary();
+});
 
 void registerServiceWorker((state, detail) => {
   const text: Record<string, string> = {
@@ -477,14 +591,16 @@ void registerServiceWorker((state, detail) => {
 
 void describeEnvironment();
 void refreshStorage();
+void refreshHistory();
 
 // For the console and end-to-end tests.
 (globalThis as { trellisApp?: unknown }).trellisApp = {
   get client() {
     return currentClient();
   },
+  /** Stored results, newest first. */
   get history() {
-    return history.map((e) => ({ seed: e.result.seed, file: e.result.model_mesh.file_name, size: e.result.model_mesh.file_size }));
+    return storedResults.map((e) => ({ seed: e.seed, file: e.fileName, size: e.glb.size }));
   },
   images,
   formatSeconds,

@@ -96,3 +96,32 @@ export function clearIssues(root: HTMLElement): void {
   root.querySelectorAll<HTMLElement>('[data-error-for]').forEach((el) => (el.textContent = ''));
   root.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
 }
+
+/** The parameter names the form has (fal's, from the schema). */
+export const PARAM_FIELD_NAMES: readonly string[] = MULTI_FIELDS.map((s) => s.name);
+
+function fieldOf(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSelectElement | null {
+  return form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+}
+
+/** The fields whose text differs from the schema default, as typed (what settings.ts keeps). */
+export function changedParamFields(form: HTMLFormElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of MULTI_FIELDS) {
+    const value = fieldOf(form, spec.name)?.value.trim() ?? '';
+    if (value !== (spec.default === undefined ? '' : String(spec.default))) out[spec.name] = value;
+  }
+  return out;
+}
+
+/** Puts `values` into the fields; fields not named go back to their defaults. */
+export function setParamFields(form: HTMLFormElement, values: Record<string, string>): void {
+  for (const spec of MULTI_FIELDS) {
+    const el = fieldOf(form, spec.name);
+    if (!el) continue;
+    const value = values[spec.name] ?? (spec.default === undefined ? '' : String(spec.default));
+    // A stored value that is no longer an option (e.g. an old texture size) keeps the default.
+    if (el instanceof HTMLSelectElement && ![...el.options].some((o) => o.value === value)) continue;
+    el.value = value;
+  }
+}

@@ -2,7 +2,7 @@
 // elapsed time, and a byte bar while model files download.
 import type { ProgressEvent, Stage } from '../engine/protocol.ts';
 import { h } from './dom.ts';
-import { formatBytes, formatSeconds, STAGE_LABELS, TRACK_STAGES, trackStageOf } from './format.ts';
+import { formatBytes, formatSeconds, STAGE_LABELS, SUBSTAGE_LABELS, TRACK_STAGES, trackStageOf } from './format.ts';
 
 export interface ProgressElements {
   track: HTMLOListElement;
@@ -14,7 +14,9 @@ export interface ProgressElements {
 
 /** The text of the progress line for one event (unit-tested; no DOM). */
 export function progressText(event: ProgressEvent): string {
-  const parts = [STAGE_LABELS[event.stage] ?? event.stage];
+  const track = trackStageOf(event.stage);
+  const parts = [STAGE_LABELS[track] ?? event.stage];
+  if (track !== event.stage) parts.push(SUBSTAGE_LABELS[event.stage] ?? STAGE_LABELS[event.stage] ?? event.stage);
   if (event.step !== undefined && event.steps !== undefined) parts.push(event.stage === 'download' ? `file ${event.step}/${event.steps}` : `step ${event.step}/${event.steps}`);
   if (event.stage !== 'download' && event.loaded !== undefined && event.total) parts.push(`${Math.round((100 * event.loaded) / event.total)}%`);
   if (event.message && event.stage !== 'download') parts.push(event.message);

@@ -11,7 +11,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from './args.ts';
 
 export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out public/models/<id>
                           [--dinov2 <dir | hf:<repo>>]
-                          [--background-model <dir> [--background-kind u2net|transformers]]
+                          [--background-model <dir | hf:<repo>> [--background-kind u2net|transformers]]
                           [--dtype fp16|fp32] [--components ss_flow,ss_decoder,...]
                           [--name <text>] [--cache <dir>] [--shard-mb <n>] [--attn-chunk <rows>]
 
@@ -26,6 +26,7 @@ export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out 
                  [1, 3, S, S], mask as first output) run with ORT, or a transformers.js
                  image-segmentation folder (config.json, preprocessor_config.json,
                  onnx/model.onnx; e.g. briaai/RMBG-1.4, Xenova/modnet) run by transformers.js.
+                 hf:<repo> downloads such a transformers.js repo first (hf:briaai/RMBG-1.4).
   --background-kind
                  u2net or transformers; detected from the folder layout when omitted.
   --dtype        fp16 (default: half-size weights, fp32 arithmetic) or fp32.
@@ -33,10 +34,18 @@ export const usage = `usage: trellis-web convert --from <dir | hf:<repo>> --out 
   --cache        where hf: downloads go (default .cache/hf).
   Output is assembled in <out>.partial-<pid> and renamed into place only when complete.`;
 
-async function resolveSource(spec: string, cache: string, files: (dir: string) => string[] | null, components?: ComponentName[]): Promise<string> {
+/**
+ * What `--background-model hf:<repo>` downloads: a transformers.js image-segmentation repo
+ * (briaai/RMBG-1.4, Xenova/modnet, ...) in the layout background-model.ts reads, fp32 graph.
+ * rembg's u2net is not published in one layout on the hub; give it as a local folder.
+ */
+export const BACKGROUND_HF_FILES = ['config.json', 'preprocessor_config.json', 'onnx/model.onnx'];
+
+/** A local folder as given, or an `hf:<owner>/<name>` repo downloaded (resumably) into the cache. */
+export async function resolveSource(spec: string, cache: string, files: (dir: string) => string[] | null, components?: ComponentName[]): Promise<string> {
   if (!spec.startsWith('hf:')) return path.resolve(spec);
   const repo = spec.slice(3);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--from hf:<owner>/<name> expected, got ${JSON.stringify(spec)}`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`hf:<owner>/<name> expected, got ${JSON.stringify(spec)}`);
   const dir = path.join(cache, repo.replace('/', '--'));
   mkdirSync(dir, { recursive: true });
   const progress = terminalProgress();
@@ -96,12 +105,14 @@ export async function run(argv: string[]): Promise<number> {
   const from = await resolveSource(values.from, cache, () => null, components);
   const dinov2 = values.dinov2 ? await resolveSource(values.dinov2, cache, () => ['config.json', 'model.safetensors']) : undefined;
   if (!dinov2) process.stderr.write('note: no --dinov2 given: the model folder will have no image encoder, so it can only run with precomputed conditioning.\n');
+  const backgroundSpec = values['background-model'];
+  const backgroundModel = backgroundSpec ? await resolveSource(backgroundSpec, cache, () => BACKGROUND_HF_FILES) : undefined;
   const t0 = Date.now();
   try {
     const result = await convertModel({
       from,
       dinov2,
-      backgroundModel: values['background-model'],
+      backgroundModel,
       backgroundKind: backgroundKind as BackgroundKind | undefined,
       out: values.out,
       name: values.name,
@@ -110,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
       shardBytes: shardMb * 1024 * 1024,
       graph: attnChunk ? { attnQueryChunk: attnChunk } : {},
       log: (l) => process.stderr.write(`${l}\n`),
-      source: { from: values.from, dinov2: values.dinov2 ?? null },
+      source: { from: values.from, dinov2: values.dinov2 ?? null, ...(backgroundSpec ? { background_model: backgroundSpec } : {}) },
     });
     const total = result.reports.reduce((a, r) => a + r.graphBytes + r.dataBytes, 0);
     process.stdout.write(`wrote ${result.outDir} (${(total / 1e6).toFixed(1)} MB, ${result.reports.length} components) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { glbMeshCounts } from './glb-info.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './args.ts';
 import { checkInput, randomSeed } from '../api/schema.ts';
 import { ENDPOINT_MULTI, ENDPOINT_SINGLE } from '../api/types.ts';
@@ -121,12 +122,16 @@ export async function run(argv: string[]): Promise<number> {
       };
       const output = await engine.generate(request, onProgress, new AbortController().signal);
       const { buildGlb } = await import('../geometry/index.ts');
-      const { glb, stats } = await buildGlb(output, { meshSimplify: req.mesh_simplify, textureSize: req.texture_size, onProgress });
+      const { glb } = await buildGlb(output, { meshSimplify: req.mesh_simplify, textureSize: req.texture_size, onProgress });
       await writeFile(values.out, glb);
       if (!values.quiet) {
         process.stderr.write('\n');
         const timings = Object.entries(output.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(', ');
-        process.stderr.write(`wrote ${path.resolve(values.out)} (${glb.byteLength} bytes; ${stats.faces ?? '?'} faces) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n  engine: ${timings}\n`);
+        // Counted from the GLB as written (after simplification), not from the pipeline's stages.
+        const { triangles, vertices } = glbMeshCounts(glb);
+        process.stderr.write(
+          `wrote ${path.resolve(values.out)} (${glb.byteLength} bytes; ${triangles} triangles, ${vertices} vertices) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n  engine: ${timings}\n`,
+        );
       }
       return EXIT_OK;
     } finally {

@@ -37,11 +37,22 @@ function fmt(x: number): string {
   return x.toExponential(2);
 }
 
+/** The tolerance column says what is checked: a number, "must be 0" (exact) or "not checked" (informational). */
+function tolText(r: VerifyRow): string {
+  if (r.check === 'exact') return 'must be 0';
+  if (r.check === 'info') return 'not checked';
+  return fmt(r.tol);
+}
+
 export function formatRows(rows: VerifyRow[]): string {
   const w1 = Math.max(4, ...rows.map((r) => r.case.length));
   const w2 = Math.max(6, ...rows.map((r) => r.tensor.length));
-  const head = `${'case'.padEnd(w1)}  ${'tensor'.padEnd(w2)}  ${'max|err|'.padStart(9)}  ${'rms(ref)'.padStart(9)}  ${'tol'.padStart(9)}  result`;
-  const lines = rows.map((r) => `${r.case.padEnd(w1)}  ${r.tensor.padEnd(w2)}  ${fmt(r.maxAbs).padStart(9)}  ${fmt(r.rmsRef).padStart(9)}  ${fmt(r.tol).padStart(9)}  ${r.pass ? 'PASS' : 'FAIL'}`);
+  const head = `${'case'.padEnd(w1)}  ${'tensor'.padEnd(w2)}  ${'max|err|'.padStart(9)}  ${'rms(ref)'.padStart(9)}  ${'tol'.padStart(11)}  result`;
+  const lines = rows.map((r) => {
+    const rms = r.check === 'exact' ? '' : fmt(r.rmsRef);
+    const result = r.check === 'info' ? 'INFO' : r.pass ? 'PASS' : 'FAIL';
+    return `${r.case.padEnd(w1)}  ${r.tensor.padEnd(w2)}  ${fmt(r.maxAbs).padStart(9)}  ${rms.padStart(9)}  ${tolText(r).padStart(11)}  ${result}`;
+  });
   return [head, ...lines].join('\n');
 }
 

@@ -277,7 +277,7 @@ export class TrellisEngine implements Engine {
                 'NO_BACKGROUND_MODEL',
                 `image ${i + 1} is fully opaque (${rgba.width}x${rgba.height}) and needs background removal, but the model set "${this.manifest.id}" has no ` +
                   'background_removal component. Add one (convert with --background-model <u2net folder>, see the README), pass an image with a ' +
-                  'transparent background, or set use_image_as_is to use the whole image',
+                  'transparent background, or use the image as-is ("Use the image as-is" on the site, useImageAsIs in the JS API, --use-image-as-is on the CLI)',
               );
             }
             clock.report('background_removal', { step: i + 1, steps: request.images.length });

@@ -87,21 +87,19 @@ export async function generateWithApi(
   }
 }
 
-export function isNodeRuntime(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined';
-}
-
 let shared: Promise<XatlasBackend> | undefined;
 
-/** Node: in-process wasm; browser: xatlas's own worker. Loaded once and reused. */
+/**
+ * Loaded once and reused. package.json's "#xatlas-host" resolves to the browser backend
+ * (xatlas's own worker) under Vite's "browser" condition and to the in-process Node backend
+ * elsewhere, so the Node one (node:module, createRequire) never enters the browser bundle.
+ */
 export function getXatlasBackend(): Promise<XatlasBackend> {
-  shared ??= (isNodeRuntime()
-    ? import('./xatlas-node.ts').then((m) => m.createNodeXatlas())
-    : import('./xatlas-browser.ts').then((m) => m.createBrowserXatlas())
-  ).catch((e: unknown) => {
-    shared = undefined;
-    throw e;
-  });
+  shared ??= import('#xatlas-host')
+    .then((m) => m.createXatlas())
+    .catch((e: unknown) => {
+      shared = undefined;
+      throw e;
+    });
   return shared;
 }

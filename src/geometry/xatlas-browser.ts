@@ -1,4 +1,4 @@
-// xatlas in the browser: xatlasjs's web bundle runs as its own classic worker and exposes its
+// xatlas in the browser (package.json "#xatlas-host", browser condition): xatlasjs's web bundle runs as its own classic worker and exposes its
 // Api class over Comlink, so unwrapping never blocks the page.
 import { proxy, wrap, type Remote } from 'comlink';
 import workerUrl from 'xatlasjs/dist/xatlas.js?url';
@@ -7,7 +7,7 @@ import { generateWithApi, type XatlasApi, type XatlasBackend } from './xatlas-ba
 
 type ApiCtor = new (onLoad: () => void, locate: (p: string, d: string) => string, progress: () => void) => XatlasApi;
 
-export async function createBrowserXatlas(): Promise<XatlasBackend> {
+export async function createXatlas(): Promise<XatlasBackend> {
   const worker = new Worker(new URL(workerUrl, location.href));
   const absWasm = new URL(wasmUrl, location.href).href;
   const Remote = wrap<ApiCtor>(worker) as unknown as new (...a: unknown[]) => Promise<Remote<XatlasApi>>;

@@ -1,8 +1,8 @@
-// xatlas in Node: xatlasjs's node build, in-process, wasm read from the local package.
+// xatlas in Node (package.json "#xatlas-host", default condition): xatlasjs's node build, in-process, wasm read from the local package.
 import { createRequire } from 'node:module';
 import { generateWithApi, type XatlasApi, type XatlasBackend } from './xatlas-backend.ts';
 
-export async function createNodeXatlas(): Promise<XatlasBackend> {
+export async function createXatlas(): Promise<XatlasBackend> {
   const require = createRequire(import.meta.url);
   const createModule = require('xatlasjs/dist/node/xatlas.js') as (params: object) => Promise<unknown>;
   const wasmPath = require.resolve('xatlasjs/dist/node/xatlas.wasm');

@@ -61,7 +61,7 @@ function exactRow(caseName: string, tensor: string, actual: Int32Array, refKey: 
   const ref = readTensor(caseName, refKey).data as Int32Array;
   let maxAbs = actual.length === ref.length ? 0 : Infinity;
   if (maxAbs === 0) for (let i = 0; i < ref.length; i++) maxAbs = Math.max(maxAbs, Math.abs(actual[i] - ref[i]));
-  return { case: caseName, tensor: `${tensor} (exact)`, maxAbs, rmsRef: 0, tol: 0, pass: maxAbs === 0 };
+  return { case: caseName, tensor, maxAbs, rmsRef: 0, tol: 0, pass: maxAbs === 0, check: 'exact' };
 }
 
 /**
@@ -83,7 +83,7 @@ function occupancyRow(c: string, logits: Float32Array, dims: readonly number[], 
   const own = exactRow(c, 'coords', occupancyToCoords(ref, dims), 'coords');
   const n = readTensor(c, 'coords').shape[0];
   const label = `coords (${n} voxels; ${hard} flipped, ${ambiguous} within tol of 0)`;
-  return { case: c, tensor: label, maxAbs: hard + (own.pass ? 0 : Infinity), rmsRef: 0, tol: 0, pass: hard === 0 && own.pass };
+  return { case: c, tensor: label, maxAbs: hard + (own.pass ? 0 : Infinity), rmsRef: 0, tol: 0, pass: hard === 0 && own.pass, check: 'exact' };
 }
 
 const bytes = (b: BuiltNetwork, name = 'main') => b.graphs.find((g) => g.name === name)!.graph.toBytes();

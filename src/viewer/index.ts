@@ -1,1 +1,1 @@
-export { showMesh, type MeshViewer, type ShowMeshOptions } from './show-mesh.ts';
+export { showMesh, VIEWER_BACKGROUNDS, type MeshViewer, type ShowMeshOptions, type ViewerBackground } from './show-mesh.ts';

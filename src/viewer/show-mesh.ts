@@ -1,6 +1,7 @@
 // A self-contained three.js viewer for one model: orbit controls (rotate, zoom, pan), neutral
 // environment lighting (RoomEnvironment through PMREM) plus one shadow-casting key light, a ground
-// plane that only shows the model's shadow, and toggles for auto-rotate, wireframe and texture.
+// plane that only shows the model's shadow, toggles for auto-rotate, wireframe and texture, a
+// background choice and a framing reset.
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -16,11 +17,16 @@ export interface ShowMeshOptions {
   background?: THREE.ColorRepresentation | null;
 }
 
+/** The backgrounds a page can offer: a light grey studio, a dark one (light models), plain white. */
+export const VIEWER_BACKGROUNDS = { light: 0xf2f2f2, dark: 0x1f2430, white: 0xffffff } as const;
+export type ViewerBackground = keyof typeof VIEWER_BACKGROUNDS;
+
 export interface MeshViewer {
   readonly object: THREE.Object3D;
   setAutoRotate(on: boolean): void;
   setWireframe(on: boolean): void;
   setTexture(on: boolean): void;
+  setBackground(color: THREE.ColorRepresentation): void;
   /** Re-fit the camera to the model (e.g. after a canvas resize). */
   frame(): void;
   dispose(): void;
@@ -133,6 +139,9 @@ export async function showMesh(
     },
     setWireframe,
     setTexture,
+    setBackground: (color) => {
+      scene.background = new THREE.Color(color);
+    },
     frame,
     dispose: () => {
       running = false;

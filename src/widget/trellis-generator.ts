@@ -10,6 +10,9 @@ import type { DevicePreference, ProgressEvent } from '../engine/protocol.ts';
 import type { WorkerApi } from '../engine/worker-api.ts';
 import type { MeshViewer } from '../viewer/index.ts';
 import { progressText } from '../app/progress-view.ts';
+import { describeModel } from '../app/model-info.ts';
+import { loadManifest } from '../models/manifest.ts';
+import { resolveManifestUrl } from '../api/client.ts';
 import { imageUrlsFromAttribute, OTHER_ATTRIBUTES, PARAM_ATTRIBUTES, paramsFromAttributes } from './attributes.ts';
 import { WIDGET_CSS } from './widget-style.ts';
 import { createWorkerRunner } from '../api/worker-runner.ts';
@@ -50,7 +53,21 @@ export class TrellisGeneratorElement extends HTMLElement {
   private abort: AbortController | null = null;
   private viewer: MeshViewer | null = null;
   private readonly root: ShadowRoot;
-  private readonly ui: { generate: HTMLButtonElement; cancel: HTMLButtonElement; status: HTMLElement; error: HTMLElement; download: HTMLAnchorElement; canvas: HTMLCanvasElement; empty: HTMLElement };
+  private readonly ui: {
+    generate: HTMLButtonElement;
+    cancel: HTMLButtonElement;
+    status: HTMLElement;
+    error: HTMLElement;
+    download: HTMLAnchorElement;
+    canvas: HTMLCanvasElement;
+    empty: HTMLElement;
+    input: HTMLImageElement;
+    warning: HTMLElement;
+  };
+  /** Object URL of the input thumbnail when the input is a Blob (revoked when replaced). */
+  private inputUrl: string | null = null;
+  /** The manifest URL whose demo-model check is done or running. */
+  private checkedModels = '';
 
   constructor() {
     super();
@@ -66,7 +83,13 @@ export class TrellisGeneratorElement extends HTMLElement {
     const stage = make('div', 'stage');
     const canvas = make('canvas', 'viewer');
     const empty = make('p', 'empty', 'The 3-D model appears here');
-    stage.append(canvas, empty);
+    const input = make('img', 'input');
+    input.alt = 'input image';
+    input.hidden = true;
+    stage.append(canvas, empty, input);
+    const warning = make('p', 'warning');
+    warning.setAttribute('role', 'note');
+    warning.hidden = true;
     const bar = make('div', 'bar');
     const generate = make('button', 'generate', 'Generate 3D');
     const cancel = make('button', 'cancel', 'Cancel');
@@ -80,18 +103,53 @@ export class TrellisGeneratorElement extends HTMLElement {
     const error = make('p', 'error');
     error.setAttribute('role', 'alert');
     error.hidden = true;
-    this.root.append(style, stage, bar, error);
-    this.ui = { generate, cancel, status, error, download, canvas, empty };
+    this.root.append(style, warning, stage, bar, error);
+    this.ui = { generate, cancel, status, error, download, canvas, empty, input, warning };
     generate.addEventListener('click', () => void this.generate().catch(() => undefined));
     cancel.addEventListener('click', () => this.cancel());
   }
 
   attributeChangedCallback(name: string): void {
     // A new model folder or device takes effect at the next generate(); drop the old engine now.
+    if (name === 'models-url' && this.isConnected) void this.checkModels();
     if ((name === 'models-url' || name === 'device' || name === 'wasm-url') && this.client && !this.abort) {
       void this.client.dispose();
       this.client = null;
     }
+  }
+
+  connectedCallback(): void {
+    void this.checkModels();
+  }
+
+  /**
+   * Says up front when the model folder holds the random-weight demo models (their meshes are
+   * noise). Best effort: a folder that cannot be read is reported by generate() with its code.
+   */
+  private async checkModels(): Promise<void> {
+    let url: string;
+    try {
+      url = resolveManifestUrl(this.getAttribute('models-url') || DEFAULT_MODELS, document.baseURI);
+    } catch {
+      return;
+    }
+    if (url === this.checkedModels) return;
+    this.checkedModels = url;
+    const warning = await loadManifest(url)
+      .then((m) => describeModel(m).warning)
+      .catch(() => null);
+    if (url !== this.checkedModels) return; // the folder changed meanwhile
+    this.ui.warning.textContent = warning ?? '';
+    this.ui.warning.hidden = !warning;
+  }
+
+  /** Shows the (first) input image in the corner of the stage, when it is something an <img> can show. */
+  private showInput(image: unknown): void {
+    if (this.inputUrl) URL.revokeObjectURL(this.inputUrl);
+    this.inputUrl = image instanceof Blob ? URL.createObjectURL(image) : null;
+    const src = this.inputUrl ?? (typeof image === 'string' ? image : null);
+    this.ui.input.hidden = !src;
+    if (src) this.ui.input.src = src;
   }
 
   disconnectedCallback(): void {
@@ -170,6 +228,8 @@ export class TrellisGeneratorElement extends HTMLElement {
     this.setAttribute('state', 'running');
     try {
       const { endpoint, input } = this.buildInput(overrides);
+      this.showInput('image_urls' in input ? (input.image_urls as unknown[])[0] : input.image_url);
+      void this.checkModels();
       this.storage ??= cacheStorageUsable();
       const storage = await this.storage;
       if (!storage.ok) {

@@ -61,12 +61,13 @@ describe('site foundation in Chromium', () => {
     expect(outcome.message).toContain(outcome.manifestUrl);
   });
 
-  it('explains the missing model in the error panel with the convert and fixtures commands', async () => {
-    const panel = browser.page.locator('#error');
-    await expect.poll(() => panel.getAttribute('data-code')).toBe('MODEL_MISSING');
-    const text = await panel.textContent();
-    expect(text).toContain('npx trellis-web convert --from <dir> --out public/models/trellis-image-large');
+  it('greets a first visit without models with the two set-up paths, not an error', async () => {
+    const welcome = browser.page.locator('#welcome');
+    await expect.poll(() => welcome.isVisible()).toBe(true);
+    const text = await welcome.textContent();
+    expect(text).toContain('npx trellis-web convert --from hf:microsoft/TRELLIS-image-large --dinov2 hf:facebook/dinov2-with-registers-large');
     expect(text).toContain('npm run fixtures');
+    expect(await browser.page.locator('#error').isVisible()).toBe(false);
   });
 
   it('serves the bundled ORT wasm next to the page as application/wasm, and it compiles', async () => {

@@ -137,7 +137,8 @@ describe('site with the tiny demo models', () => {
     const run = await generate();
     expect(run).toEqual({ progress: 'Done.', code: null });
     expect(await page.textContent('#result')).toMatch(/^seed 7 · .* total \(prepare .*, generation .*, export .*\) · /);
-    expect(await page.evaluate(() => (globalThis as any).trellisApp.history)).toEqual([{ seed: 7, file: 'trellis_7.glb', size: expect.any(Number) }]);
+    // Stored in IndexedDB after the result is shown, so it appears a moment later.
+    await expect.poll(() => page.evaluate(() => (globalThis as any).trellisApp.history), { timeout: 30_000 }).toEqual([{ seed: 7, file: 'trellis_7.glb', size: expect.any(Number) }]);
     const states = await page.locator('#stage-track li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state ?? ''));
     expect(states.every((s) => s === 'done' || s === 'skipped')).toBe(true);
     expect(states.filter((s) => s === 'done').length).toBeGreaterThanOrEqual(8);
@@ -209,7 +210,11 @@ describe('site with the tiny demo models', () => {
     await setParams({ ...SMALL, seed: '11' });
     const run = await generate();
     expect(run).toEqual({ progress: 'Done.', code: null });
-    expect(await page.evaluate(() => (globalThis as any).trellisApp.history)).toEqual([{ seed: 11, file: 'trellis_11.glb', size: expect.any(Number) }]);
+    // Newest first; the result from before the reload is still kept (IndexedDB).
+    await expect.poll(() => page.evaluate(() => (globalThis as any).trellisApp.history), { timeout: 30_000 }).toEqual([
+      { seed: 11, file: 'trellis_11.glb', size: expect.any(Number) },
+      { seed: 7, file: 'trellis_7.glb', size: expect.any(Number) },
+    ]);
     expect(server.requests.length).toBe(served);
   }, GEN_TIMEOUT);
 });

@@ -50,7 +50,7 @@ function expectFalResult(result: any, seed: number): void {
 
 beforeAll(async () => {
   site = await buildSite();
-  await buildWidget(path.join(site.dir, 'widget'));
+  await buildWidget(path.join(site.dir, 'widget'), 'site');
   await makeTinyRandomModels(path.join(site.dir, 'models', 'tiny-random'));
   siteServer = await serveStatic(site.dir, { prefix: '/', cors: true });
   hostServer = await serveStatic(site.dir, { prefix: '/', host: 'localhost' });
@@ -90,7 +90,24 @@ describe('embedding from another origin', () => {
     const report = await validateGlb(new Uint8Array(bytes));
     expect(report.messages).toEqual([]);
     expect(await page.evaluate(() => document.querySelector('trellis-generator')!.getAttribute('state'))).toBe('done');
+
+    // Once the model is shown the placeholder is really gone (an author `display` rule used to
+    // beat [hidden], leaving "The 3-D model appears here" drawn over the model).
+    const part = (name: string) => `(document.querySelector('trellis-generator').shadowRoot.querySelector("[part='${name}']"))`;
+    await page.waitForFunction(`${part('empty')}.hidden === true`, undefined, { timeout: 60_000 });
+    expect(await page.evaluate(`getComputedStyle(${part('empty')}).display`)).toBe('none');
+    // The input is shown as a thumbnail, and the demo models are called what they are.
+    expect(await page.evaluate(`${part('input')}.hidden`)).toBe(false);
+    expect(await page.evaluate(`${part('input')}.getAttribute('src')`)).toMatch(/samples\/sample-object\.png$/);
+    expect(await page.evaluate(`${part('warning')}.hidden`)).toBe(false);
+    expect(await page.evaluate(`${part('warning')}.textContent`)).toMatch(/^Demo models loaded/);
   }, GEN_TIMEOUT);
+
+  it('iframe: the demo has one Generate button, the host page one; the button inside the frame is hidden', async () => {
+    const frame = browser.page.frames().find((f) => f.url().includes('/embed.html'))!;
+    expect(await frame.evaluate(() => getComputedStyle(document.querySelector('trellis-generator')!.shadowRoot!.querySelector("[part='generate']")!).display)).toBe('none');
+    expect(await browser.page.isVisible('#iframe-generate')).toBe(true);
+  });
 
   it('iframe: a trellis:generate message from the allowed host origin answers with trellis:result (GLB as a Blob)', async () => {
     const { page } = browser;

@@ -63,10 +63,14 @@ export async function buildSite(): Promise<BuiltSite> {
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Builds the <trellis-generator> library (vite.widget.config.ts) into `outDir`. */
-export async function buildWidget(outDir: string): Promise<void> {
+/**
+ * Builds the <trellis-generator> library (vite.widget.config.ts) into `outDir`; `mode: 'site'`
+ * is what `npm run build` does for dist/widget/ (no ort/ of its own, the site's ../ort/ is used).
+ */
+export async function buildWidget(outDir: string, mode: 'standalone' | 'site' = 'standalone'): Promise<void> {
   const { build } = await import('vite');
   await build({
+    mode,
     root: REPO_ROOT,
     configFile: join(REPO_ROOT, 'vite.widget.config.ts'),
     logLevel: 'warn',

@@ -39,6 +39,10 @@ describe('progress', () => {
     expect(progressText({ stage: 'sparse_structure', step: 3, steps: 12 })).toBe('Sparse structure · step 3/12');
     expect(progressText({ stage: 'download', step: 2, steps: 16, loaded: 10, total: 100, message: 'x.onnx' })).toBe('Download models · file 2/16');
     expect(progressText({ stage: 'geometry', loaded: 1, total: 4, message: 'dual marching cubes (edges)' })).toBe('Extract surface · 25% · dual marching cubes (edges)');
+    // A stage without a chip is named after the chip it folds into (the line never names a stage the track lacks).
+    expect(progressText({ stage: 'sparse_decode' })).toBe('Sparse structure · decoding');
+    expect(progressText({ stage: 'background_removal', step: 1, steps: 2 })).toBe('Prepare image · removing background · step 1/2');
+    for (const stage of Object.keys(STAGE_LABELS) as Stage[]) expect(progressText({ stage }).split(' · ')[0]).toBe(STAGE_LABELS[trackStageOf(stage)]);
   });
 });
 

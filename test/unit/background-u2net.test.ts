@@ -115,7 +115,8 @@ describe('background removal with a u2net-style model', () => {
       expect(err).toBeInstanceOf(EngineError);
       expect((err as EngineError).code).toBe('NO_BACKGROUND_MODEL');
       expect((err as Error).message).toMatch(/--background-model/);
-      expect((err as Error).message).toMatch(/use_image_as_is/);
+      // Named as the site, the JS API and the CLI name it (not the engine-internal use_image_as_is).
+      expect((err as Error).message).toMatch(/"Use the image as-is" on the site, useImageAsIs in the JS API, --use-image-as-is on the CLI/);
       const out = await engine.generate(req([pngDataUrl(img)], { use_image_as_is: true }), undefined, signal());
       expect(out.mesh.count).toBeGreaterThan(0);
       // use_image_as_is = the whole image as foreground: same as feeding it with alpha 255 from a

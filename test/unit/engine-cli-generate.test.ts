@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+// @ts-expect-error gltf-validator ships no type declarations
+import validator from 'gltf-validator';
 import { run } from '../../src/cli/generate.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import { writeFakeModelFolder } from './engine-fixture.ts';
@@ -37,7 +39,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('trellis-web generate', () => {
   it('writes a GLB from an RGBA PNG', async () => {
     const out = path.join(dir, 'out.glb');
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const lines: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      lines.push(String(s));
+      return true;
+    });
     try {
       const code = await run([image, '--models', path.join(dir, 'models'), '--out', out, '--seed', '3', '--ss_sampling_steps', '2', '--slat_sampling_steps', '2', '--texture_size', '512', '--mesh_simplify', '0.9']);
       expect(code).toBe(0);
@@ -48,6 +54,14 @@ describe('trellis-web generate', () => {
     expect(glb.readUInt32LE(0)).toBe(0x46546c67); // 'glTF'
     expect(glb.readUInt32LE(4)).toBe(2);
     expect(glb.readUInt32LE(8)).toBe(glb.byteLength);
+    // The summary line counts what was written (the Khronos validator counts the same file),
+    // not the mesh before simplification.
+    const report = await validator.validateBytes(new Uint8Array(glb));
+    const wrote = /wrote .* \((\d+) bytes; (\d+) triangles, (\d+) vertices\)/.exec(lines.join(''));
+    expect(wrote, lines.join('')).not.toBeNull();
+    expect(Number(wrote![1])).toBe(glb.byteLength);
+    expect(Number(wrote![2])).toBe(report.info.totalTriangleCount);
+    expect(Number(wrote![3])).toBe(report.info.totalVertexCount);
   }, 300_000);
 
   it('rejects out-of-range fal parameters before loading anything', async () => {
