@@ -8,7 +8,8 @@ import type { Engine, EngineFactoryOptions } from './worker-api.ts';
 import { COMPONENT_NAMES, loadManifest, manifestBytes, presentComponents, resolveModelFile, type ComponentName, type ManifestV1, type ModelFile } from '../models/manifest.ts';
 import { configureOrt, type OrtBackend } from './ort/ort-runtime.ts';
 import { createGpuDevice, WebGpuUnavailable, type GpuDeviceHandle } from './ort/webgpu-device.ts';
-import { chooseMemoryPolicy } from './pipeline/memory-policy.ts';
+import { chooseMemoryPolicy, stage2MemoryProblem } from './pipeline/memory-policy.ts';
+import { outOfMemoryHint } from './ort/ort-errors.ts';
 import { SessionProvider, type ComponentDescriptor, type ReleasePolicy, type SessionEvent } from './ort/session-provider.ts';
 import { MAIN_GRAPH, type ComponentProvider } from './pipeline/types.ts';
 import type { SessionFiles } from './ort/session-runner.ts';
@@ -318,6 +319,13 @@ export class TrellisEngine implements Engine {
         decoders: { mesh: true, gaussians: Boolean(this.opts.gaussians) && provider.has('slat_decoder_gs') },
         batchCfgPair: this.batchPair,
         meshChunkParents: this.opts.meshChunkParents,
+        checkMemory: (voxels) => {
+          const problem = stage2MemoryProblem(this.manifest, this.backend, voxels, this.policy, {
+            maxBindingBytes: this.gpu?.maxStorageBufferBindingSize,
+            maxBufferBytes: this.gpu?.maxBufferSize,
+          });
+          if (problem) throw new EngineError('OUT_OF_MEMORY', `${problem}. ${outOfMemoryHint(this.backend)}`);
+        },
         signal,
         onProgress: (e) => {
           flush();

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryPlan } from '../../src/engine/pipeline/memory-plan.ts';
 import { cpuNodeCount, parsePlacement } from '../../src/engine/ort/placement.ts';
-import { chooseMemoryPolicy } from '../../src/engine/pipeline/memory-policy.ts';
+import { chooseMemoryPolicy, stage2MemoryProblem } from '../../src/engine/pipeline/memory-policy.ts';
 import { realConfigPlan } from '../../bench/engine.ts';
 import { REAL_CONFIGS } from '../../src/convert/fixtures/real-configs.ts';
 import { parameterCount, stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
@@ -110,5 +110,26 @@ describe('memory policy', () => {
     expect(chooseMemoryPolicy(real, 'wasm', { batchCfgPair: true }).batchCfgPair).toBe(true);
     expect(chooseMemoryPolicy(real, 'webgpu', { releasePolicy: 'keep', budgetBytes: 64 * GIB })).toMatchObject({ policy: 'keep', batchCfgPair: true });
     expect(chooseMemoryPolicy(real, 'webgpu', { batchCfgPair: false }).batchCfgPair).toBe(false);
+  });
+});
+
+describe('stage-2 memory check (before the run, from the voxel count)', () => {
+  const fp16 = { components: Object.fromEntries(Object.entries(REAL_CONFIGS).map(([name, c]) => [name, { config: c.args, dtype: 'fp16', files: [{ size: parameterCount(stateDictLayout(c.name, c.args as Record<string, any>)) * 2 }] }])) } as never;
+  it('WASM: the released model fits the 4 GiB heap at typical voxel counts, not at absurd ones', () => {
+    for (const v of [4_000, 16_000, 30_000]) expect(stage2MemoryProblem(fp16, 'wasm', v, 'per-stage')).toBeNull();
+    const msg = stage2MemoryProblem(fp16, 'wasm', 400_000, 'per-stage');
+    expect(msg).toMatch(/at 400000 voxels needs about \d+\.\d\d GiB \(weights .* \+ activations .*\), and the WASM backend's heap holds at most 4\.00 GiB/);
+    // Keeping every session resident needs more than one stage at a time.
+    expect(stage2MemoryProblem(fp16, 'wasm', 16_000, 'keep')).toMatch(/heap holds at most/);
+  });
+  it('WebGPU: refuses when one tensor exceeds the device binding limit, names the limit', () => {
+    expect(stage2MemoryProblem(fp16, 'webgpu', 30_000, 'per-stage', { maxBindingBytes: 1024 ** 3, maxBufferBytes: 1024 ** 3 })).toBeNull();
+    const msg = stage2MemoryProblem(fp16, 'webgpu', 30_000, 'per-stage', { maxBindingBytes: 128 * 1024 ** 2 });
+    expect(msg).toMatch(/at 30000 voxels needs a \d+ MiB tensor, and this GPU binds at most 128 MiB per buffer \(maxStorageBufferBindingSize\)/);
+  });
+  it('WebGPU weights count twice an fp16 file (folded to fp32 on the device); WASM keeps them as stored', () => {
+    const wasm = memoryPlan(fp16, 16_000, 1, 'wasm').stages.find((s) => s.stage === 'structured_latent')!;
+    const gpu = memoryPlan(fp16, 16_000, 1, 'webgpu').stages.find((s) => s.stage === 'structured_latent')!;
+    expect(gpu.weightBytes).toBe(2 * wasm.weightBytes);
   });
 });

@@ -150,6 +150,21 @@ describe('engine pipeline plumbing (stand-in graphs, ORT wasm)', () => {
     expect(empty.counters.slat_flow.calls).toBe(0);
   }, 60_000);
 
+  it('checkMemory sees the voxel count before stage 2, and its refusal stops the run there', async () => {
+    const seen: number[] = [];
+    const calls0 = fp.counters.slat_flow.calls;
+    const refuse = request(1, {
+      checkMemory: (voxels) => {
+        seen.push(voxels);
+        throw new EngineError('OUT_OF_MEMORY', `structured_latent at ${voxels} voxels does not fit`);
+      },
+    });
+    await expect(runPipeline(fp.provider, refuse)).rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringContaining('voxels does not fit') });
+    expect(fp.counters.slat_flow.calls).toBe(calls0);
+    const ref = await replica(refuse, 0.8);
+    expect(seen).toEqual([ref.n]);
+  });
+
   it('rejects cond whose size does not match its dims', async () => {
     const err = await runPipeline(fp.provider, { ...request(1), cond: { data: new Float32Array(7), dims: [1, L, C] } }).catch((e) => e);
     expect((err as EngineError).code).toBe('BAD_REQUEST');

@@ -36,3 +36,41 @@ export function chooseMemoryPolicy(manifest: Pick<ManifestV1, 'components'>, bac
   const batchCfgPair = opts.batchCfgPair ?? (backend === 'webgpu' && fits);
   return { policy, batchCfgPair, plan: batchCfgPair ? paired : single, budgetBytes };
 }
+
+/** Most a wasm32 heap can grow to (ORT-web's WASM backend keeps weights and activations there). */
+export const WASM_HEAP_LIMIT_BYTES = 4 * GIB;
+
+export interface DeviceLimits {
+  /** WebGPU: the device's maxStorageBufferBindingSize (one tensor must fit one binding). */
+  maxBindingBytes?: number;
+  /** WebGPU: the device's maxBufferSize. */
+  maxBufferBytes?: number;
+}
+
+/** Why the stages after stage 1 cannot run at `voxels` on this backend, or null when they fit. */
+export function stage2MemoryProblem(
+  manifest: Pick<ManifestV1, 'components'>,
+  backend: OrtBackend,
+  voxels: number,
+  policy: ReleasePolicy,
+  limits: DeviceLimits = {},
+): string | null {
+  const plan = memoryPlan(manifest, voxels, 1, backend);
+  const later = plan.stages.filter((s) => ['structured_latent', 'mesh_decode', 'gaussian_decode'].includes(s.stage));
+  const gib = (n: number) => `${(n / GIB).toFixed(2)} GiB`;
+  const mib = (n: number) => `${Math.ceil(n / 1024 ** 2)} MiB`;
+  if (backend === 'webgpu') {
+    const limit = Math.min(limits.maxBindingBytes ?? Infinity, limits.maxBufferBytes ?? Infinity);
+    const worst = later.reduce((a, b) => (b.largestTensorBytes > a.largestTensorBytes ? b : a), later[0]);
+    if (worst && Number.isFinite(limit) && worst.largestTensorBytes > limit) {
+      return `${worst.stage} at ${voxels} voxels needs a ${mib(worst.largestTensorBytes)} tensor, and this GPU binds at most ${mib(limit)} per buffer (maxStorageBufferBindingSize)`;
+    }
+    return null;
+  }
+  const resident = policy === 'keep' ? plan.keepAllPeak : Math.max(0, ...later.map((s) => s.peakBytes));
+  if (resident > WASM_HEAP_LIMIT_BYTES) {
+    const worst = later.reduce((a, b) => (b.peakBytes > a.peakBytes ? b : a), later[0]);
+    return `${worst.stage} at ${voxels} voxels needs about ${gib(resident)} (weights ${gib(worst.weightBytes)} + activations ${gib(worst.activationBytes)}), and the WASM backend's heap holds at most ${gib(WASM_HEAP_LIMIT_BYTES)}`;
+  }
+  return null;
+}

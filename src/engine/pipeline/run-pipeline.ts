@@ -48,6 +48,7 @@ export async function runPipeline(provider: ComponentProvider, req: PipelineRequ
           'the model made no shape from this image: try another seed or a clearer image of a single object',
       );
     }
+    req.checkMemory?.(structure.count);
     throwIfCancelled(req.signal);
     const slat = await clock.time('structured_latent', () => sampleStructuredLatent(provider, req, structure, gen, clock));
     await provider.done('slat_flow');

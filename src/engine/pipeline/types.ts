@@ -92,6 +92,12 @@ export interface PipelineRequest {
   batchCfgPair?: boolean;
   /** Level-1 parents per mesh-decoder tail chunk (default from the chunk byte budget). */
   meshChunkParents?: number;
+  /**
+   * Called once the voxel count is known (after the structure decoder), before stage 2: throws
+   * (OUT_OF_MEMORY) when what follows cannot fit the device, so a generation that cannot finish
+   * stops here with the reason instead of failing minutes later inside a session.
+   */
+  checkMemory?: (voxels: number) => void;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   /** performance.now() origin of the generation, for `elapsed` in progress events. */
