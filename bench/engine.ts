@@ -15,7 +15,7 @@ import { PNG } from 'pngjs';
 import { writeTinyRepo, TINY_CONFIGS } from '../src/convert/fixtures/tiny-models.ts';
 import { writeRandomCheckpoint } from '../src/convert/fixtures/random-checkpoint.ts';
 import { REAL_CONFIGS } from '../src/convert/fixtures/real-configs.ts';
-import { parameterCount, stateDictLayout } from '../src/convert/fixtures/state-dict-layout.ts';
+import { parameterCount, stateDictLayout } from '../src/convert/state-dict-layout.ts';
 import { convertModel } from '../src/convert/convert-model.ts';
 import { createNodeEngine } from '../src/engine/node-engine.ts';
 import { memoryPlan, formatBytes, DEFAULT_VOXELS, type MemoryPlan } from '../src/engine/pipeline/memory-plan.ts';

@@ -6,7 +6,7 @@ import { cpuNodeCount, parsePlacement } from '../../src/engine/ort/placement.ts'
 import { chooseMemoryPolicy, stage2MemoryProblem } from '../../src/engine/pipeline/memory-policy.ts';
 import { realConfigPlan } from '../../bench/engine.ts';
 import { REAL_CONFIGS } from '../../src/convert/fixtures/real-configs.ts';
-import { parameterCount, stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
+import { parameterCount, stateDictLayout } from '../../src/convert/state-dict-layout.ts';
 
 const GIB = 1024 ** 3;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/convert/checkpoint.ts';
 import { gaussianOffsetPerturbation, gridApe, writeRandomCheckpoint } from '../../src/convert/fixtures/random-checkpoint.ts';
-import { stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
+import { stateDictLayout } from '../../src/convert/state-dict-layout.ts';
 import { compare, readTensor } from '../helpers/golden.ts';
 import { SafetensorsFile } from '../../src/convert/safetensors.ts';
 import path2 from 'node:path';

@@ -2,7 +2,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/convert/checkpoint.ts';
-import { parameterCount, stateDictLayout } from '../../src/convert/fixtures/state-dict-layout.ts';
+import { parameterCount, stateDictLayout } from '../../src/convert/state-dict-layout.ts';
 import { REAL_CONFIGS } from '../../src/convert/fixtures/real-configs.ts';
 import { goldenRoot } from '../helpers/golden.ts';
 

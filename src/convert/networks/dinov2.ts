@@ -7,7 +7,7 @@ import { geluErf, layerNorm, linear } from '../layers/basic.ts';
 import { selfAttention } from '../layers/attention.ts';
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { StateDictSource, Weights } from '../weights.ts';
-import { dinov2Layout, parameterCount } from '../fixtures/state-dict-layout.ts';
+import { dinov2Layout, parameterCount } from '../state-dict-layout.ts';
 import { HfDinov2Source, isHfDinov2 } from './dinov2-hf-names.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
 

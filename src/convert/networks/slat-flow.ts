@@ -16,7 +16,7 @@ import type { SubmConvMode } from '../layers/sparse-conv.ts';
 import { flowOutputHead, modulatedCrossBlock } from '../layers/transformer-blocks.ts';
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
-import { parameterCount, slatFlowLayout } from '../fixtures/state-dict-layout.ts';
+import { parameterCount, slatFlowLayout } from '../state-dict-layout.ts';
 import { SLAT_INDEX_INPUTS } from '../../engine/sparse/slat-flow-index.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
 import { headsPerPieceFor } from '../layers/attention.ts';

@@ -6,7 +6,7 @@ import { timestepEmbedder } from '../layers/embeddings.ts';
 import { flowOutputHead, modulatedCrossBlock } from '../layers/transformer-blocks.ts';
 import type { GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weights } from '../weights.ts';
-import { parameterCount, ssFlowLayout } from '../fixtures/state-dict-layout.ts';
+import { parameterCount, ssFlowLayout } from '../state-dict-layout.ts';
 import { ArgReader, type ConvertOptions, type NetworkIO, attentionOptions } from './network-io.ts';
 
 export const SS_FLOW_CLASSES = ['SparseStructureFlowModel'];
