@@ -1,6 +1,7 @@
 // The contract between the main thread and the pipeline worker, and the transport-agnostic
 // implementation that wraps an Engine. workers/pipeline.worker.ts exposes it with Comlink;
 // tests and Node callers can use it in-process.
+import { resolveImageLimits } from './pipeline/image-fetch.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type {
   Capabilities,
@@ -122,7 +123,10 @@ export function createWorkerApi(engineFactory: EngineFactory | null, deps: Worke
       if (!['auto', 'webgpu', 'wasm'].includes(options.device)) {
         throw new EngineError('BAD_REQUEST', `device must be "auto", "webgpu" or "wasm", got ${JSON.stringify(options.device)}`);
       }
-      const key = JSON.stringify([manifestUrl, options.device, options.wasmPaths ?? null]);
+      // Checked here so a bad limit is BAD_REQUEST at load, not a failure in the first generation.
+      const imageLimits = resolveImageLimits(options.imageLimits);
+      options = { ...options, imageLimits };
+      const key = JSON.stringify([manifestUrl, options.device, options.wasmPaths ?? null, imageLimits]);
       if (engine && loadedKey === key && loadedInfo) return loadedInfo;
       let manifest: ManifestV1;
       try {
