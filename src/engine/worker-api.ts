@@ -2,6 +2,7 @@
 // implementation that wraps an Engine. workers/pipeline.worker.ts exposes it with Comlink;
 // tests and Node callers can use it in-process.
 import { resolveImageLimits } from './pipeline/image-fetch.ts';
+import { safeProgress } from './safe-progress.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type {
   Capabilities,
@@ -58,19 +59,6 @@ export interface WorkerApiDeps {
   /** GPU/context probe; the worker passes one that looks at navigator.gpu. */
   capabilities: () => Promise<Omit<Capabilities, 'engineAvailable'>>;
   fetch?: FetchLike;
-}
-
-/** Progress callbacks may be remote proxies whose calls return promises; a failing listener must not abort the work. */
-function safeProgress(onProgress: ProgressCallback | undefined): ProgressCallback | undefined {
-  if (!onProgress) return undefined;
-  return (event: ProgressEvent) => {
-    try {
-      const result = onProgress(event) as unknown;
-      if (result instanceof Promise) result.catch((error) => console.warn('progress listener failed:', error));
-    } catch (error) {
-      console.warn('progress listener failed:', error);
-    }
-  };
 }
 
 function checkVoxels(name: string, v: VoxelFeatures | undefined): void {
