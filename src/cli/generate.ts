@@ -61,7 +61,7 @@ async function checkPaths(models: string, out: string): Promise<void> {
 function positive(name: string, text: string, max: number): number {
   const n = parseNumber(name, text);
   if (!(n > 0 && n <= max)) throw new UsageError(`--${name} must be a number above 0 and at most ${max}, got ${text}`);
-  return Math.round(n * 1000) / 1000;
+  return n;
 }
 
 /** A one-line progress bar on stderr (TTY) or one line per stage change (pipes). */
@@ -117,8 +117,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out <file.glb> is required');
   if (!['auto', 'keep', 'per-stage'].includes(values.release!)) throw new UsageError(`--release must be auto, keep or per-stage, got ${values.release}`);
   const imageLimits: Partial<ImageLimits> = {};
-  if (values['fetch-timeout'] !== undefined) imageLimits.fetchTimeoutMs = positive('fetch-timeout', values['fetch-timeout'], 3600) * 1000;
-  if (values['max-image-mb'] !== undefined) imageLimits.maxImageBytes = positive('max-image-mb', values['max-image-mb'], 2000) * 1e6;
+  if (values['fetch-timeout'] !== undefined) imageLimits.fetchTimeoutMs = Math.max(1, Math.round(positive('fetch-timeout', values['fetch-timeout'], 3600) * 1000));
+  if (values['max-image-mb'] !== undefined) imageLimits.maxImageBytes = Math.max(1, Math.round(positive('max-image-mb', values['max-image-mb'], 2000) * 1e6));
   await checkPaths(values.models, values.out);
 
   const images = [await imageUrl(positionals[0]), ...(await Promise.all((values.multi ?? []).map(imageUrl)))];

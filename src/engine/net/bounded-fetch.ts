@@ -32,7 +32,7 @@ export interface BoundedFetchOptions {
 }
 
 export const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
-export const megabytes = (bytes: number): string => `${Math.round(bytes / 1e5) / 10} MB`;
+export const megabytes = (bytes: number): string => (bytes < 100_000 ? `${bytes} bytes` : `${Math.round(bytes / 1e5) / 10} MB`);
 
 /** A timer that aborts its signal; re-armed on every chunk when idle. */
 function deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; fired: () => boolean; touch: () => void; clear: () => void } {
