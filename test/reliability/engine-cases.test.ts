@@ -2,8 +2,13 @@
 // the fal adapter, corrupt model folders and the CLI. Each case asserts the exact error code and
 // a message fragment. One engine/client is shared; after each group a valid generation must give
 // the baseline GLB byte for byte (a per-group survival check: a tiny generation costs seconds,
-// 60 of them would not fit the suite's budget).
+// 60 of them would not fit the suite's budget). Last, the leak check: 20 generations in a row
+// with blob URLs revoked and the adapter's finished requests released must leave ArrayBuffer
+// memory (where Node keeps Blob bytes) and the heap within 5 MB of the start; the GLB here is
+// ~160 KB, so growth must also stay under half of keeping all 20, or such a leak would pass.
 import { spawn } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -328,4 +333,45 @@ describe('CLI: trellis-web generate', () => {
   }, 120_000);
 
   it('survives: same GLB bytes as before', () => expectSurvives(c), 120_000);
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function settle(): Promise<NodeJS.MemoryUsage> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return process.memoryUsage();
+}
+
+describe('leaks', () => {
+  it('20 generations: arrayBuffers and heap back within 5 MB (blob URLs revoked, finished jobs released)', async () => {
+    const input = { image_url: c.imageUrl, ...GOOD_PARAMS };
+    const fal = createFalClient(c.client);
+    // Warm-up: sessions, JIT and lazily loaded modules are not leaks.
+    for (let i = 0; i < 2; i++) c.client.release((await fal.subscribe('fal-ai/trellis', { input })).data);
+    const start = await settle();
+    let glbSize = 0;
+    for (let i = 0; i < 20; i++) {
+      if (i % 2 === 0) {
+        const r = await fal.subscribe('fal-ai/trellis', { input });
+        glbSize = r.data.model_mesh.file_size;
+        c.client.release(r.data);
+      } else {
+        // The queue API keeps finished requests for queue.result(); dispose() below releases them.
+        const { request_id } = await fal.queue.submit('fal-ai/trellis', { input });
+        c.client.release((await fal.queue.result('fal-ai/trellis', { requestId: request_id })).data);
+      }
+    }
+    await fal.dispose();
+    const end = await settle();
+    const grewBuffers = end.arrayBuffers - start.arrayBuffers;
+    const grewHeap = end.heapUsed - start.heapUsed;
+    expect(glbSize).toBeGreaterThan(50_000);
+    expect(grewBuffers, `arrayBuffers grew ${grewBuffers} bytes`).toBeLessThan(5e6);
+    expect(grewHeap, `heap grew ${grewHeap} bytes`).toBeLessThan(5e6);
+    expect(grewBuffers, 'growth close to 20 GLBs: results are being kept').toBeLessThan(10 * glbSize);
+  }, 600_000);
 });
