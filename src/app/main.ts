@@ -205,11 +205,15 @@ async function showModel(result: TrellisResult): Promise<void> {
 // ---------------------------------------------------------------- history
 
 const history: HistoryEntry[] = [];
+/** Results kept for the history list; older ones are dropped and their blob: URLs revoked (each holds a GLB). */
+const HISTORY_MAX = 12;
+let historyCount = 0;
 function addHistory(result: TrellisResult, inputs: (File | string)[]): void {
+  while (history.length >= HISTORY_MAX) URL.revokeObjectURL(history.shift()!.result.model_mesh.url);
   const first = inputs[0];
   const entry = images.items.find((e) => e.source === first);
   history.push({
-    index: history.length + 1,
+    index: ++historyCount,
     result,
     inputPreview: entry?.preview ?? (typeof first === 'string' ? first : null),
     inputLabel: inputs.length > 1 ? `${inputs.length} images` : (entry?.label ?? (typeof first === 'string' ? (first.startsWith('data:') ? 'data: URL' : first) : 'image')),
