@@ -47,6 +47,12 @@ function withIhdr(png: Uint8Array, width: number, height: number): Uint8Array {
   return out;
 }
 
+function flipByte(png: Uint8Array, at: number): Uint8Array {
+  const out = png.slice();
+  out[at] ^= 0xff;
+  return out;
+}
+
 function corruptCrc(png: Uint8Array): Uint8Array {
   const out = png.slice();
   out[out.length - 20] ^= 0xff; // inside the last IDAT's data: its CRC no longer matches
@@ -56,8 +62,9 @@ function corruptCrc(png: Uint8Array): Uint8Array {
 describe('JS API: image inputs', () => {
   const refused = 'http://127.0.0.1:9/x.png';
   const cases: (Case & { image: () => string | Blob })[] = [
-    { name: 'truncated PNG', image: () => dataUrl(c.image.subarray(0, c.image.length - 40)), code: 'BAD_IMAGE', message: 'corrupt PNG' },
-    { name: 'bad CRC', image: () => dataUrl(corruptCrc(c.image)), code: 'BAD_IMAGE', message: 'corrupt PNG' },
+    { name: 'truncated PNG', image: () => dataUrl(c.image.subarray(0, c.image.length - 40)), code: 'BAD_IMAGE', message: 'corrupt PNG (the file is truncated' },
+    { name: 'damaged image data', image: () => dataUrl(corruptCrc(c.image)), code: 'BAD_IMAGE', message: 'corrupt PNG (damaged compressed image data' },
+    { name: 'bad IHDR CRC', image: () => dataUrl(flipByte(c.image, 30)), code: 'BAD_IMAGE', message: 'chunk checksum (CRC) does not match' },
     { name: 'PNG signature only', image: () => dataUrl(c.image.subarray(0, 8)), code: 'BAD_IMAGE', message: 'PNG is truncated' },
     { name: 'text, not an image', image: () => dataUrl(new TextEncoder().encode('hello world')), code: 'BAD_IMAGE', message: 'not a PNG or JPEG file' },
     { name: 'corrupt JPEG', image: () => dataUrl(new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3, 4, 5, 6]), 'image/jpeg'), code: 'BAD_IMAGE', message: 'corrupt or unsupported JPEG' },

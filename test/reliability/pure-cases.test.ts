@@ -1,13 +1,19 @@
 // Reliability corpus, part 1: inputs rejected before any engine work (no engine needed, so no
 // survival check here): manifest/download paths, fal request validation, the embed protocol and
-// the demo host's site choice. Each case names the exact error code and a message fragment.
-import { describe, expect, it } from 'vitest';
+// the demo host's site choice, converter downloads. Each case names the exact error code and a message fragment.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downloadHfFile } from '../../src/convert/hf-download.ts';
+import { neededRepoFiles, readTrellisRepo } from '../../src/convert/trellis-repo.ts';
+import { backgroundConfig } from '../../src/engine/background/background-config.ts';
 import { validateInput } from '../../src/api/schema.ts';
 import { containedPathProblem } from '../../src/models/contained-path.ts';
 import { resolveModelFile } from '../../src/models/manifest.ts';
 import { cancelApplies, parseAllowedOrigins, parseEmbedRequest } from '../../src/widget/embed-protocol.ts';
 import { resolveDemoSite, widgetModuleUrl } from '../../src/widget/demo-site.ts';
-import { expectFailure, failure, type Case } from './harness.ts';
+import { expectFailure, failure, serveLoopback, type Case, type LoopServer } from './harness.ts';
 
 const MANIFEST = 'file:///srv/models/tiny/manifest.json';
 
@@ -184,4 +190,72 @@ describe('demo host: the widget script and the trusted origin never come freely 
     expect(resolveDemoSite('https://site.example/', PAGE, ['https://site.example']).problem).toBeNull();
     expect(resolveDemoSite('http://127.0.0.1:5173/', 'http://localhost:4000/demo-host.html').problem).toBeNull();
   });
+});
+
+describe('converter: names from a downloaded pipeline.json stay inside the cache folder', () => {
+  let server: LoopServer;
+  const requested: string[] = [];
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'trellis-rel-hf-'));
+    const pipeline = JSON.stringify({ args: { models: { sparse_structure_flow_model: '../../../../x/pwn' } } });
+    // Record every path asked for; answer pipeline.json, 200 for anything else (a careless client would write it).
+    const routes = new Proxy({} as Record<string, never>, {
+      get: () => (req: { url?: string }, res: { writeHead: (s: number) => { end: (b: string) => void } }) => {
+        requested.push(req.url ?? '');
+        res.writeHead(200).end(req.url?.endsWith('pipeline.json') ? pipeline : '{"pwned": true}');
+      },
+    });
+    server = await serveLoopback(routes);
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['../../../../x/pwn.json', "'..' segment"],
+    ['%2e%2e/%2e%2e/x/pwn.json', 'once percent-decoded'],
+    ['/x/pwn.json', "starts with '/'"],
+    ['ckpts/../../pwn.json', "'..' segment"],
+  ])('downloadHfFile(%j) is refused before any request', async (name, fragment) => {
+    requested.length = 0;
+    const cache = path.join(dir, 'cache');
+    const got = await failure(downloadHfFile('org/repo', name, cache, { endpoint: server.url }));
+    expect(got.code).toBe('DownloadError');
+    expect(got.message).toContain(`refusing to download ${JSON.stringify(name)}`);
+    expect(got.message).toContain(fragment);
+    expect(requested).toEqual([]);
+    expect(existsSync(path.join(dir, 'x'))).toBe(false);
+  });
+
+  it('pipeline.json naming ../../../../x/pwn: its checkpoint list is refused, nothing written outside', async () => {
+    const cache = path.join(dir, 'cache2');
+    await downloadHfFile('org/repo', 'pipeline.json', cache, { endpoint: server.url });
+    const names = neededRepoFiles(JSON.parse(readFileSync(path.join(cache, 'pipeline.json'), 'utf8')));
+    requested.length = 0;
+    for (const name of names) expect((await failure(downloadHfFile('org/repo', name, cache, { endpoint: server.url }))).code).toBe('DownloadError');
+    expect(requested).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['cache2']);
+  });
+
+  it('a local repo whose pipeline.json names a checkpoint outside it: RepoError naming the key', async () => {
+    const repo = path.join(dir, 'repo');
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(path.join(repo, 'pipeline.json'), JSON.stringify({ args: { models: { sparse_structure_flow_model: '../outside/ckpt' } } }));
+    const got = await failure(() => readTrellisRepo(repo));
+    expectFailure(got, { code: 'RepoError', message: 'models.sparse_structure_flow_model "../outside/ckpt" has an empty' });
+  });
+});
+
+describe('background_removal config: the transformers model folder stays inside the model folder', () => {
+  it.each([
+    ['../../elsewhere/', "'..' segment"],
+    ['https://evil.example/rmbg/', 'URL scheme'],
+    ['%2e%2e/rmbg', 'once percent-decoded'],
+    ['/abs/rmbg', "starts with '/'"],
+  ])('model %j -> MODEL_CORRUPT (%s)', async (model, fragment) => {
+    expectFailure(await failure(() => backgroundConfig({ kind: 'transformers', model })), { code: 'MODEL_CORRUPT', message: fragment });
+  });
+  it('a folder inside is accepted', () => expect(backgroundConfig({ kind: 'transformers', model: 'rmbg-1.4/' })).toEqual({ kind: 'transformers', model: 'rmbg-1.4/' }));
 });
