@@ -24,7 +24,8 @@ async function bytesOf(source: string, name: string, limits: ImageLimits, signal
 export function createNodeImageDecoder(limits: Partial<ImageLimits> = {}): ImageDecoder {
   const resolved = resolveImageLimits({ ...DEFAULT_IMAGE_LIMITS, ...limits });
   return async (source, index, signal) => {
-    const name = typeof source === 'string' && !source.startsWith('data:') ? source.slice(0, 100) : `image ${index + 1}`;
+    // Local paths name themselves; URLs are quoted in the message, so they get their position.
+    const name = typeof source === 'string' && !/^(data|https?):/i.test(source) ? source.slice(0, 100) : `image ${index + 1}`;
     if (typeof source === 'string') return decodeImageBytes(await bytesOf(source, name, resolved, signal), name);
     if (source instanceof Blob) {
       if (source.size > resolved.maxImageBytes) throw new EngineError('BAD_IMAGE', `${name}: the Blob is larger than ${megabytes(resolved.maxImageBytes)} (${megabytes(source.size)}); use a smaller image`);
