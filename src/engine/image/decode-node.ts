@@ -38,8 +38,8 @@ export function decodeImageBytes(bytes: Uint8Array, name = 'image'): RgbaImage {
 function pngProblem(error: unknown): string {
   const m = (error as Error).message ?? String(error);
   if (/waitng on finished stream|waiting on finished stream|unexpected end|Unexpected end/i.test(m)) return 'the file is truncated: it ends before the image data does';
-  if (/crc/i.test(m)) return `a chunk checksum (CRC) does not match: the file is damaged [${m}]`;
-  if (/unrecognised content at end of stream/i.test(m)) return 'damaged compressed image data or bytes after the end of the image';
+  // pngjs reports a chunk CRC mismatch (and damaged zlib data) as "unrecognised content at end of stream".
+  if (/crc|unrecognised content at end of stream/i.test(m)) return 'the file is damaged: a chunk checksum (CRC) does not match or its compressed data is broken';
   return m;
 }
 
