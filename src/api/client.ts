@@ -10,6 +10,8 @@ import type {
   ProgressCallback,
 } from '../engine/protocol.ts';
 import type { WorkerApi } from '../engine/worker-api.ts';
+import { resolveImageLimits, type ImageLimits } from '../engine/pipeline/image-fetch.ts';
+import { safeProgress } from '../engine/safe-progress.ts';
 import { loadDefaultGlbBuilder, type GlbBuilder } from './glb-builder.ts';
 import { assertEndpointId, randomSeed, validateInput } from './schema.ts';
 import {
@@ -38,6 +40,8 @@ export interface TrellisClientOptions {
   wasmPaths?: string;
   /** Base for relative URLs; default: the page's location. */
   baseUrl?: string;
+  /** Deadline and byte cap for image URLs; default 30 s and 32 MB (see README "Limits"). */
+  imageLimits?: Partial<ImageLimits>;
 }
 
 export interface TrellisClient {
@@ -50,6 +54,11 @@ export interface TrellisClient {
   generateMulti(input: TrellisMultiInput, options?: GenerateOptions): Promise<TrellisResult>;
   /** generate or generateMulti by fal endpoint id. */
   run<E extends EndpointId>(endpoint: E, input: InputFor[E], options?: GenerateOptions): Promise<TrellisResult>;
+  /**
+   * Revokes the result's blob: URL (model_mesh.url) so the GLB can be garbage-collected once the
+   * caller drops file_data too. dispose() revokes every URL this client made that is still live.
+   */
+  release(result: TrellisResult): void;
   dispose(): Promise<void>;
 }
 
@@ -96,6 +105,18 @@ function cancelled(): EngineError {
   return new EngineError('CANCELLED', 'generation cancelled');
 }
 
+/** Options come from JavaScript callers too: a wrong type is named here instead of failing deep inside. */
+function checkGenerateOptions(opts: unknown): asserts opts is GenerateOptions {
+  if (opts === null || typeof opts !== 'object') throw new EngineError('BAD_REQUEST', `generate options must be an object { onProgress?, signal?, useImageAsIs? }, got ${opts === null ? 'null' : typeof opts}`);
+  const o = opts as Record<string, unknown>;
+  if (o.signal !== undefined && !(typeof AbortSignal !== 'undefined' && o.signal instanceof AbortSignal)) {
+    throw new EngineError('BAD_REQUEST', `options.signal must be an AbortSignal (new AbortController().signal), got ${o.signal === null ? 'null' : typeof o.signal}`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new EngineError('BAD_REQUEST', `options.onProgress must be a function (event) => void, got ${o.onProgress === null ? 'null' : typeof o.onProgress}`);
+  }
+}
+
 export function createTrellis(options: TrellisClientOptions = {}): TrellisClient {
   const baseUrl = options.baseUrl ?? pageUrl();
   const manifestUrl = resolveManifestUrl(options.modelsUrl ?? DEFAULT_MODELS_URL, baseUrl);
@@ -104,6 +125,9 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
     throw new EngineError('BAD_REQUEST', `device must be "auto", "webgpu" or "wasm", got ${JSON.stringify(device)}`);
   }
   const wasmPaths = options.wasmPaths ?? (baseUrl ? new URL('./ort/', baseUrl).href : undefined);
+  const imageLimits = resolveImageLimits(options.imageLimits);
+  /** blob: URLs handed out and not yet revoked (release() or dispose()). */
+  const liveUrls = new Set<string>();
 
   let runnerPromise: Promise<WorkerApi> | null = null;
   function runner(): Promise<WorkerApi> {
@@ -130,7 +154,7 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
   function load(loadOptions: { onProgress?: ProgressCallback } = {}): Promise<LoadInfo> {
     loading ??= (async () => {
       const r = await runner();
-      return r.load(manifestUrl, loadOptions.onProgress, { device, ...(wasmPaths ? { wasmPaths } : {}) });
+      return r.load(manifestUrl, safeProgress(loadOptions.onProgress), { device, imageLimits, ...(wasmPaths ? { wasmPaths } : {}) });
     })().catch((error) => {
       loading = null; // a failed load (model missing, GPU lost) may succeed after the user fixes it
       throw toEngineError(error);
@@ -142,7 +166,9 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
   let tail: Promise<unknown> = Promise.resolve();
 
   async function runOne(request: NormalizedRequest, opts: GenerateOptions): Promise<TrellisResult> {
-    const { onProgress, signal } = opts;
+    const { signal } = opts;
+    // The caller's listener never fails the run (it is also handed to the GLB step below).
+    const onProgress = safeProgress(opts.onProgress);
     if (signal?.aborted) throw cancelled();
     const t0 = performance.now();
     const seed = request.seed ?? randomSeed();
@@ -174,9 +200,11 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
     if (signal?.aborted) throw cancelled();
     const blob = new Blob([glb as Uint8Array<ArrayBuffer>], { type: 'model/gltf-binary' });
     const exportTime = seconds(t2);
+    const url = URL.createObjectURL(blob);
+    liveUrls.add(url);
     return {
       model_mesh: {
-        url: URL.createObjectURL(blob),
+        url,
         content_type: 'model/gltf-binary',
         file_name: `trellis_${seed}.glb`,
         file_size: blob.size,
@@ -208,6 +236,7 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
   function run<E extends EndpointId>(endpoint: E, input: InputFor[E], opts: GenerateOptions = {}): Promise<TrellisResult> {
     try {
       assertEndpointId(endpoint);
+      checkGenerateOptions(opts);
       // Validation errors are thrown as ValidationError (fal's 422), before anything is queued.
       return enqueue(validateInput(endpoint, input), opts);
     } catch (error) {
@@ -225,7 +254,13 @@ export function createTrellis(options: TrellisClientOptions = {}): TrellisClient
     generate: (input, opts) => run(ENDPOINT_SINGLE, input, opts),
     generateMulti: (input, opts) => run(ENDPOINT_MULTI, input, opts),
     run,
+    release(result) {
+      const url = result?.model_mesh?.url;
+      if (typeof url === 'string' && liveUrls.delete(url)) URL.revokeObjectURL(url);
+    },
     async dispose() {
+      for (const url of liveUrls) URL.revokeObjectURL(url);
+      liveUrls.clear();
       if (!runnerPromise) return;
       const r = await runnerPromise;
       runnerPromise = null;

@@ -70,6 +70,8 @@ export interface FalQueue {
 }
 
 export interface FalClient {
+  /** Cancels every request and forgets every finished one (their results are released). */
+  dispose(): Promise<void>;
   subscribe<E extends EndpointId>(endpointId: E, options: SubscribeOptions<NoInfer<E>>): Promise<FalResult>;
   run<E extends EndpointId>(endpointId: E, options: SubmitOptions<NoInfer<E>> & { abortSignal?: AbortSignal }): Promise<FalResult>;
   queue: FalQueue;
@@ -78,7 +80,16 @@ export interface FalClient {
 /** What the adapter needs from a client (TrellisClient satisfies it). */
 export interface GenerationRunner {
   run<E extends EndpointId>(endpoint: E, input: InputFor[E], options?: GenerateOptions): Promise<TrellisResult>;
+  /** Revokes a result's blob: URL; called for results nobody fetched before they were dropped. */
+  release?(result: TrellisResult): void;
 }
+
+/**
+ * Finished requests whose result can still be fetched with queue.result(); older ones are
+ * forgotten (and their unfetched results released), so a long-lived page does not keep every GLB.
+ * subscribe()/run() hand the result over and forget the request at once.
+ */
+export const KEEP_FINISHED_REQUESTS = 8;
 
 type JobState = 'queued' | 'running' | 'done';
 
@@ -91,6 +102,8 @@ interface Job {
   controller: AbortController;
   result?: TrellisResult;
   error?: unknown;
+  /** result() or subscribe() handed the result to the caller (who now owns its blob: URL). */
+  delivered?: boolean;
   listeners: Set<() => void>;
   settled: Promise<void>;
   settle: () => void;
@@ -107,14 +120,27 @@ function newRequestId(): string {
 export function createFalClient(client: GenerationRunner): FalClient {
   const jobs = new Map<string, Job>();
   const waiting: Job[] = [];
+  /** Finished request ids, oldest first. */
+  const finished: string[] = [];
   let active: Job | null = null;
+
+  function forget(job: Job): void {
+    jobs.delete(job.id);
+    const at = finished.indexOf(job.id);
+    if (at >= 0) finished.splice(at, 1);
+    if (!job.delivered && job.result) client.release?.(job.result);
+    job.result = undefined;
+    job.listeners.clear();
+  }
 
   const notify = (job: Job) => job.listeners.forEach((listener) => listener());
 
   function getJob(endpointId: EndpointId, requestId: string): Job {
     assertEndpointId(endpointId);
     const job = jobs.get(requestId);
-    if (!job) throw new Error(`unknown request id ${JSON.stringify(requestId)}`);
+    if (!job) {
+      throw new Error(`unknown request id ${JSON.stringify(requestId)} (never submitted here, or finished and forgotten: only the last ${KEEP_FINISHED_REQUESTS} finished requests are kept, and subscribe()/run() forget theirs once returned)`);
+    }
     if (job.endpoint !== endpointId) {
       throw new Error(`request ${requestId} belongs to endpoint "${job.endpoint}", not "${endpointId}"`);
     }
@@ -147,6 +173,12 @@ export function createFalClient(client: GenerationRunner): FalClient {
     notify(job);
     // Everyone behind this job moved up one place.
     waiting.forEach(notify);
+    finished.push(job.id);
+    while (finished.length > KEEP_FINISHED_REQUESTS) {
+      const old = jobs.get(finished[0]!);
+      if (old) forget(old);
+      else finished.shift();
+    }
   }
 
   async function pump(): Promise<void> {
@@ -206,7 +238,9 @@ export function createFalClient(client: GenerationRunner): FalClient {
     const job = getJob(endpointId, options.requestId);
     await job.settled;
     if (job.error !== undefined) throw job.error;
-    return { data: job.result!, requestId: job.id };
+    if (!job.result) throw new Error(`request ${job.id} was forgotten before its result was fetched (dispose(), or more than ${KEEP_FINISHED_REQUESTS} newer requests finished)`);
+    job.delivered = true;
+    return { data: job.result, requestId: job.id };
   }
 
   async function cancel(endpointId: EndpointId, options: { requestId: string }): Promise<void> {
@@ -261,10 +295,22 @@ export function createFalClient(client: GenerationRunner): FalClient {
       return await result(endpointId, { requestId });
     } finally {
       options.abortSignal?.removeEventListener('abort', onAbort);
+      // The caller holds the result (or the error) now; nothing else can ask for this request.
+      const job = jobs.get(requestId);
+      if (job?.state === 'done') forget(job);
     }
   }
 
+  async function dispose(): Promise<void> {
+    for (const job of [...waiting]) await cancel(job.endpoint, { requestId: job.id });
+    if (active) active.controller.abort();
+    const running = active;
+    if (running) await running.settled;
+    for (const job of [...jobs.values()]) forget(job);
+  }
+
   return {
+    dispose,
     subscribe,
     run: (endpointId, options) => subscribe(endpointId, { input: options.input, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) }),
     queue,

@@ -20,6 +20,12 @@ export const MULTIIMAGE_ALGOS: readonly MultiImageAlgo[] = ['stochastic', 'multi
 export const IMAGE_URL_SCHEMES = ['http:', 'https:', 'data:', 'blob:'] as const;
 /** Seeds are non-negative integers exactly representable in JS (only the low 32 bits reach the RNG). */
 export const SEED_MAX = Number.MAX_SAFE_INTEGER;
+/**
+ * Most images one multi request may carry (fal documents no limit; every image costs a DINOv2
+ * pass and memory, and the reference demo uses up to 4). Checked before the items, so a huge
+ * list is one short error, not one error per entry.
+ */
+export const MAX_IMAGE_URLS = 16;
 /** Range of seeds drawn when the request has none (the reference demo's randint(0, 2^31 - 1)). */
 export const RANDOM_SEED_MAX = 2 ** 31 - 1;
 
@@ -44,7 +50,7 @@ export type ParamFieldSpec = NumberFieldSpec | EnumFieldSpec;
 
 /** The tunable parameters shared by both endpoints, in fal's order (for forms and docs). */
 export const COMMON_FIELDS: readonly ParamFieldSpec[] = [
-  { name: 'seed', kind: 'int', min: 0, max: SEED_MAX, description: 'Random seed for reproducibility (random when empty).' },
+  { name: 'seed', kind: 'int', min: 0, max: SEED_MAX, description: 'Random seed for reproducibility (random when empty). Only the low 32 bits are used: seeds that differ by a multiple of 2^32 give the same result.' },
   { name: 'ss_guidance_strength', kind: 'float', min: 0, max: 10, default: 7.5, description: 'Guidance strength for sparse structure generation.' },
   { name: 'ss_sampling_steps', kind: 'int', min: 1, max: 50, default: 12, description: 'Sampling steps for sparse structure generation.' },
   { name: 'slat_guidance_strength', kind: 'float', min: 0, max: 10, default: 3, description: 'Guidance strength for structured latent generation.' },
@@ -173,6 +179,10 @@ function checkImageList(value: unknown, issues: IssueList): ImageInput[] | undef
   }
   if (value.length === 0) {
     issues.add(['image_urls'], 'too_short', 'image_urls must contain at least 1 image, got an empty list', { min_length: 1 });
+    return undefined;
+  }
+  if (value.length > MAX_IMAGE_URLS) {
+    issues.add(['image_urls'], 'too_long', `image_urls may contain at most ${MAX_IMAGE_URLS} images, got ${value.length}`, { max_length: MAX_IMAGE_URLS });
     return undefined;
   }
   const out: ImageInput[] = [];

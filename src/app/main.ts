@@ -396,7 +396,8 @@ form.addEventListener('submit', async (event) => {
     resultLine.textContent = resultSummary(result);
     resultLine.dataset.seed = String(result.seed);
     progress.finish('Done.', 'done');
-    void keepResult(result, inputs, endpoint, input);
+    // The stored copy and the viewer hold the GLB bytes; the client's blob: URL is released.
+    void keepResult(result, inputs, endpoint, input).finally(() => currentClient().release(result));
   } catch (error) {
     const code = showEngineError(error);
     progress.finish(code === 'CANCELLED' ? 'Cancelled.' : 'Failed.', code === 'CANCELLED' ? 'cancelled' : 'failed');

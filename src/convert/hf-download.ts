@@ -4,6 +4,13 @@
 
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { containedPathProblem } from '../models/contained-path.ts';
+
+/** No bytes for this long and the download fails (resumable); an idle limit, files are GBs. */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
+/** Byte caps: JSON files (pipeline.json, configs) are KBs; checkpoints up to a few GB. */
+export const DOWNLOAD_MAX_JSON_BYTES = 16_000_000;
+export const DOWNLOAD_MAX_BYTES = 16_000_000_000;
 
 export interface DownloadProgress {
   file: string;
@@ -17,6 +24,10 @@ export interface DownloadOptions {
   token?: string;
   onProgress?: (p: DownloadProgress) => void;
   fetchImpl?: typeof fetch;
+  /** Default DOWNLOAD_IDLE_TIMEOUT_MS. */
+  idleTimeoutMs?: number;
+  /** Default DOWNLOAD_MAX_JSON_BYTES for *.json, DOWNLOAD_MAX_BYTES otherwise. */
+  maxBytes?: number;
 }
 
 export class DownloadError extends Error {
@@ -40,7 +51,14 @@ export function hfFileUrl(repo: string, file: string, opts: DownloadOptions = {}
  * resumed. Returns the local path.
  */
 export async function downloadHfFile(repo: string, file: string, outDir: string, opts: DownloadOptions = {}): Promise<string> {
-  const target = path.join(outDir, file);
+  // Names come from the downloaded pipeline.json: one naming ../../x would fetch and write
+  // outside the cache folder. The same rule as manifest paths, then a resolved-path check.
+  const problem = containedPathProblem(file);
+  const target = path.resolve(outDir, file);
+  const rel = path.relative(path.resolve(outDir), target);
+  if (problem || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new DownloadError(hfFileUrl(repo, 'pipeline.json', opts), `refusing to download ${JSON.stringify(file)}: the name ${problem ?? 'resolves outside the download folder'}; a repo may only name files inside itself`);
+  }
   if (existsSync(target)) return target;
   mkdirSync(path.dirname(target), { recursive: true });
   const part = `${target}.part`;
@@ -50,49 +68,80 @@ export async function downloadHfFile(repo: string, file: string, outDir: string,
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (have > 0) headers.range = `bytes=${have}-`;
+  const idleMs = opts.idleTimeoutMs ?? DOWNLOAD_IDLE_TIMEOUT_MS;
+  const maxBytes = opts.maxBytes ?? (file.endsWith('.json') ? DOWNLOAD_MAX_JSON_BYTES : DOWNLOAD_MAX_BYTES);
+  const stall = new AbortController();
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      stall.abort();
+    }, idleMs);
+  };
+  const stalledMessage = () => `no data for ${idleMs / 1000} s (server not answering); partial data kept in ${part}, run again to resume`;
+  touch();
   let res: Response;
   try {
-    res = await doFetch(url, { headers, redirect: 'follow' });
+    res = await doFetch(url, { headers, redirect: 'follow', signal: stall.signal });
   } catch (e) {
+    clearTimeout(timer);
+    if (stalled) throw new DownloadError(url, stalledMessage());
     throw new DownloadError(url, `request failed (${(e as Error).message}); partial data kept in ${part}, run again to resume`);
   }
-  if (res.status === 416 && have > 0) {
-    // The part file already holds everything the server has.
+  try {
+    return await receive();
+  } finally {
+    clearTimeout(timer);
+  }
+
+  async function receive(): Promise<string> {
+    if (res.status === 416 && have > 0) {
+      // The part file already holds everything the server has.
+      renameSync(part, target);
+      return target;
+    }
+    if (!res.ok) {
+      const hint = res.status === 401 || res.status === 403 ? ' (gated or private repo: set HF_TOKEN)' : res.status === 404 ? ' (no such repo or file)' : '';
+      throw new DownloadError(url, `HTTP ${res.status}${hint}`, res.status);
+    }
+    if (have > 0 && res.status !== 206) {
+      // Server ignored the range: start over.
+      unlinkSync(part);
+      have = 0;
+    }
+    const len = res.headers.get('content-length');
+    const total = len !== null ? have + Number(len) : null;
+    if (total !== null && total > maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new DownloadError(url, `is ${total} bytes, more than the ${maxBytes} allowed for ${file}; refusing to download it`);
+    }
+    const out = createWriteStream(part, { flags: have > 0 ? 'a' : 'w' });
+    let loaded = have;
+    opts.onProgress?.({ file, loaded, total });
+    try {
+      if (!res.body) throw new DownloadError(url, 'empty response body');
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        touch();
+        if (loaded + chunk.byteLength > maxBytes) throw new DownloadError(url, `sent more than the ${maxBytes} bytes allowed for ${file}; refusing the rest`);
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+        loaded += chunk.byteLength;
+        opts.onProgress?.({ file, loaded, total });
+      }
+    } catch (e) {
+      await new Promise<void>((r) => out.end(() => r()));
+      if (e instanceof DownloadError) throw e;
+      if (stalled) throw new DownloadError(url, `connection stalled after ${loaded} bytes: ${stalledMessage()}`);
+      throw new DownloadError(url, `connection lost after ${loaded} bytes (${(e as Error).message}); run again to resume`);
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (total !== null && loaded !== total) {
+      throw new DownloadError(url, `got ${loaded} of ${total} bytes; run again to resume`);
+    }
     renameSync(part, target);
     return target;
   }
-  if (!res.ok) {
-    const hint = res.status === 401 || res.status === 403 ? ' (gated or private repo: set HF_TOKEN)' : res.status === 404 ? ' (no such repo or file)' : '';
-    throw new DownloadError(url, `HTTP ${res.status}${hint}`, res.status);
-  }
-  if (have > 0 && res.status !== 206) {
-    // Server ignored the range: start over.
-    unlinkSync(part);
-    have = 0;
-  }
-  const len = res.headers.get('content-length');
-  const total = len !== null ? have + Number(len) : null;
-  const out = createWriteStream(part, { flags: have > 0 ? 'a' : 'w' });
-  let loaded = have;
-  opts.onProgress?.({ file, loaded, total });
-  try {
-    if (!res.body) throw new DownloadError(url, 'empty response body');
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-      loaded += chunk.byteLength;
-      opts.onProgress?.({ file, loaded, total });
-    }
-  } catch (e) {
-    await new Promise<void>((r) => out.end(() => r()));
-    if (e instanceof DownloadError) throw e;
-    throw new DownloadError(url, `connection lost after ${loaded} bytes (${(e as Error).message}); run again to resume`);
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  if (total !== null && loaded !== total) {
-    throw new DownloadError(url, `got ${loaded} of ${total} bytes; run again to resume`);
-  }
-  renameSync(part, target);
-  return target;
 }
 
 /** A one-line terminal progress bar on stderr. */

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ComponentName } from '../models/manifest.ts';
+import { containedPathProblem } from '../models/contained-path.ts';
 
 /** pipeline.json model key -> our component name. */
 export const PIPELINE_MODEL_KEYS: Record<string, ComponentName> = {
@@ -82,6 +83,9 @@ export function readTrellisRepo(dir: string, wanted?: ComponentName[]): TrellisR
       if (REQUIRED_KEYS.includes(key)) throw new RepoError(`${file}: models.${key} is missing`);
       continue;
     }
+    // The same rule as manifest paths: pipeline.json may only name checkpoints inside the repo.
+    const problem = containedPathProblem(rel);
+    if (problem) throw new RepoError(`${file}: models.${key} ${JSON.stringify(rel)} ${problem}; it must name a checkpoint inside the repo folder (e.g. "ckpts/ss_flow_img_dit_L_16l8_fp16")`);
     const stem = path.join(dir, rel);
     const configPath = `${stem}.json`;
     const weightsPath = `${stem}.safetensors`;

@@ -17,6 +17,7 @@ import { cpuNodeCount } from './ort/placement.ts';
 import type { ModelStore } from './model-store/types.ts';
 import { CacheApiStore } from './model-store/cache-api-store.ts';
 import { MemoryStore } from './model-store/memory-store.ts';
+import { assertOnnxModel } from './model-store/onnx-sniff.ts';
 import { formatBytes, type MemoryPlan } from './pipeline/memory-plan.ts';
 import { runPipeline } from './pipeline/run-pipeline.ts';
 import { encodeImages } from './pipeline/conditioning.ts';
@@ -169,7 +170,7 @@ export class TrellisEngine implements Engine {
     const read = (f: ModelFile) => this.store.read(resolveModelFile(this.manifestUrl, f), f);
     const g = graph;
     return (async () => ({
-      graph: await read(g),
+      graph: assertOnnxModel(await read(g), g.path),
       externalData: await Promise.all(data.map(async (f) => ({ path: f.path.startsWith(dir) ? f.path.slice(dir.length) : f.path, data: await read(f) }))),
     }))();
   }

@@ -2,8 +2,9 @@
 // engine with the browser image decoder and the Cache API model store.
 import type { EngineFactory } from './worker-api.ts';
 import { TrellisEngine } from './engine.ts';
-import { browserImageDecoder } from './pipeline/image-source.ts';
+import { createBrowserImageDecoder } from './pipeline/image-source.ts';
 
-export const createEngine: EngineFactory = async (options) => new TrellisEngine({ ...options, decodeImage: browserImageDecoder });
+export const createEngine: EngineFactory = async ({ imageLimits, ...options }) =>
+  new TrellisEngine({ ...options, decodeImage: createBrowserImageDecoder(imageLimits) });
 
 export { TrellisEngine } from './engine.ts';

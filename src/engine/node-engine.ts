@@ -6,7 +6,8 @@ import { loadManifest } from '../models/manifest.ts';
 import { readFile } from 'node:fs/promises';
 import { TrellisEngine, type TrellisEngineOptions } from './engine.ts';
 import { FsStore } from './model-store/fs-store.ts';
-import { nodeImageDecoder } from './pipeline/image-source-node.ts';
+import { createNodeImageDecoder } from './pipeline/image-source-node.ts';
+import type { ImageLimits } from './pipeline/image-fetch.ts';
 import type { LoadInfo, ProgressCallback } from './protocol.ts';
 import { EngineError } from './errors.ts';
 import { ManifestError } from '../models/manifest.ts';
@@ -26,7 +27,7 @@ const fileFetch = async (url: string) => {
 
 export async function createNodeEngine(
   modelsPath: string,
-  options: Partial<Omit<TrellisEngineOptions, 'manifest' | 'device'>> = {},
+  options: Partial<Omit<TrellisEngineOptions, 'manifest' | 'device'>> & { imageLimits?: Partial<ImageLimits> } = {},
   onProgress?: ProgressCallback,
 ): Promise<{ engine: TrellisEngine; info: LoadInfo }> {
   const manifestUrl = manifestFileUrl(modelsPath);
@@ -39,7 +40,9 @@ export async function createNodeEngine(
     }
     throw error;
   }
-  const engine = new TrellisEngine({ device: 'wasm', store: new FsStore(), decodeImage: nodeImageDecoder, ...options, manifest });
+  const { imageLimits, ...engineOptions } = options;
+  const decodeImage = createNodeImageDecoder(imageLimits);
+  const engine = new TrellisEngine({ device: 'wasm', store: new FsStore(), decodeImage, ...engineOptions, manifest });
   const info = await engine.load(manifestUrl, onProgress);
   return { engine, info };
 }

@@ -112,6 +112,8 @@ export interface LoadOptions {
   device: DevicePreference;
   /** Absolute URL of the folder holding onnxruntime-web's wasm files (see notes-env). */
   wasmPaths?: string;
+  /** Deadline and byte cap for image URLs (defaults: DEFAULT_IMAGE_LIMITS, 30 s and 32 MB). */
+  imageLimits?: { fetchTimeoutMs?: number; maxImageBytes?: number };
 }
 
 /** What a successful load reports. */

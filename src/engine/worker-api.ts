@@ -1,6 +1,8 @@
 // The contract between the main thread and the pipeline worker, and the transport-agnostic
 // implementation that wraps an Engine. workers/pipeline.worker.ts exposes it with Comlink;
 // tests and Node callers can use it in-process.
+import { resolveImageLimits } from './pipeline/image-fetch.ts';
+import { safeProgress } from './safe-progress.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type {
   Capabilities,
@@ -59,19 +61,6 @@ export interface WorkerApiDeps {
   fetch?: FetchLike;
 }
 
-/** Progress callbacks may be remote proxies whose calls return promises; a failing listener must not abort the work. */
-function safeProgress(onProgress: ProgressCallback | undefined): ProgressCallback | undefined {
-  if (!onProgress) return undefined;
-  return (event: ProgressEvent) => {
-    try {
-      const result = onProgress(event) as unknown;
-      if (result instanceof Promise) result.catch((error) => console.warn('progress listener failed:', error));
-    } catch (error) {
-      console.warn('progress listener failed:', error);
-    }
-  };
-}
-
 function checkVoxels(name: string, v: VoxelFeatures | undefined): void {
   if (!v) return;
   if (!(v.coords instanceof Int32Array) || v.coords.length !== v.count * 4) {
@@ -122,7 +111,10 @@ export function createWorkerApi(engineFactory: EngineFactory | null, deps: Worke
       if (!['auto', 'webgpu', 'wasm'].includes(options.device)) {
         throw new EngineError('BAD_REQUEST', `device must be "auto", "webgpu" or "wasm", got ${JSON.stringify(options.device)}`);
       }
-      const key = JSON.stringify([manifestUrl, options.device, options.wasmPaths ?? null]);
+      // Checked here so a bad limit is BAD_REQUEST at load, not a failure in the first generation.
+      const imageLimits = resolveImageLimits(options.imageLimits);
+      options = { ...options, imageLimits };
+      const key = JSON.stringify([manifestUrl, options.device, options.wasmPaths ?? null, imageLimits]);
       if (engine && loadedKey === key && loadedInfo) return loadedInfo;
       let manifest: ManifestV1;
       try {

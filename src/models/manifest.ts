@@ -1,6 +1,9 @@
 // Model manifest (public/models/<id>/manifest.json): types and a validating loader.
 // The engine trusts only the manifest, so every field is checked and every problem is
 // reported with its JSON path.
+import { EngineError } from '../engine/errors.ts';
+import { containedPathProblem, urlIsInsideFolder } from './contained-path.ts';
+import { boundedFetch, BoundedFetchError } from '../engine/net/bounded-fetch.ts';
 
 export const MANIFEST_FORMAT = 'trellis-web-models';
 export const MANIFEST_VERSION = 1;
@@ -220,12 +223,9 @@ const ID_RE = /^[a-z0-9][a-z0-9._-]*$/;
 /** A relative path inside the model folder (so a manifest cannot point elsewhere). */
 function checkRelativePath(c: Checker, path: string, v: Json): void {
   if (!c.string(path, v)) return;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(v) || v.startsWith('/') || v.startsWith('\\')) {
-    c.fail(path, `expected a path relative to the manifest's folder, got ${JSON.stringify(v)}`);
-  } else if (v.includes('\\')) {
-    c.fail(path, `expected '/' as path separator, got ${JSON.stringify(v)}`);
-  } else if (v.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) {
-    c.fail(path, `expected a normalised relative path without '.', '..' or empty segments, got ${JSON.stringify(v)}`);
+  const problem = containedPathProblem(v);
+  if (problem) {
+    c.fail(path, `expected a '/'-separated path inside the manifest's folder (no scheme, no leading '/', no '.', '..' or empty segments, also once percent-decoded); ${JSON.stringify(v)} ${problem}`);
   }
 }
 
@@ -387,12 +387,31 @@ export function parseManifest(input: string | unknown, where = ''): ManifestV1 {
 
 export type FetchLike = (url: string) => Promise<Pick<Response, 'ok' | 'status' | 'statusText' | 'text'>>;
 
+/** Manifests are a few KB; these bound a misconfigured or hostile server. */
+export const MANIFEST_TIMEOUT_MS = 30_000;
+export const MANIFEST_MAX_BYTES = 4_000_000;
+
+/** fetch() under the manifest's deadline and byte cap, answering in FetchLike's shape. */
+const boundedManifestFetch: FetchLike = async (url) => {
+  try {
+    const bytes = await boundedFetch(url, { timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES });
+    return { ok: true, status: 200, statusText: 'OK', text: async () => new TextDecoder().decode(bytes) };
+  } catch (error) {
+    if (!(error instanceof BoundedFetchError)) throw error;
+    const f = error.failure;
+    if (f.kind === 'http') return { ok: false, status: f.status, statusText: f.statusText, text: async () => '' };
+    if (f.kind === 'timeout' || f.kind === 'too_large') throw new ManifestError('unreadable', `model manifest ${url} ${error.message} (a manifest is a small JSON file): check the models URL`);
+    throw error;
+  }
+};
+
 /** Fetches and validates a manifest. Missing (network error, 404) and invalid are told apart by `kind`. */
-export async function loadManifest(url: string, fetchImpl: FetchLike = (u) => fetch(u)): Promise<ManifestV1> {
+export async function loadManifest(url: string, fetchImpl: FetchLike = boundedManifestFetch): Promise<ManifestV1> {
   let response: Awaited<ReturnType<FetchLike>>;
   try {
     response = await fetchImpl(url);
   } catch (error) {
+    if (error instanceof ManifestError) throw error;
     throw new ManifestError('not_found', `model manifest ${url} could not be fetched: ${(error as Error).message}`);
   }
   if (!response.ok) {
@@ -409,7 +428,14 @@ export async function loadManifest(url: string, fetchImpl: FetchLike = (u) => fe
 
 /** Absolute URL of a manifest file entry. */
 export function resolveModelFile(manifestUrl: string, file: Pick<ModelFile, 'path'>): string {
-  return new URL(file.path, manifestUrl).href;
+  // Manifests are checked when loaded; this second check covers manifests built in code and
+  // keeps any store from opening a file outside the folder whatever the caller did.
+  const problem = containedPathProblem(file.path);
+  const url = problem ? null : new URL(file.path, manifestUrl).href;
+  if (!url || !urlIsInsideFolder(url, manifestUrl)) {
+    throw new EngineError('MODEL_CORRUPT', `model file path ${JSON.stringify(file.path)} ${problem ?? 'resolves outside the model folder'}: the manifest may only name files inside its own folder; nothing was read`);
+  }
+  return url;
 }
 
 /** Total bytes of every file the manifest names. */

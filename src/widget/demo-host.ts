@@ -2,10 +2,13 @@
 // embeds the iframe, both pointed at the same model folder, and logs what comes back. It is
 // meant to be served from a different origin than the site (tests do exactly that).
 import { PARAM_NAMES } from './attributes.ts';
+import { parseSiteList, resolveDemoSite, widgetModuleUrl } from './demo-site.ts';
 
 const query = new URLSearchParams(location.search);
-const site = new URL(query.get('site') ?? './', location.href);
-const widgetUrl = query.get('widget') ?? (import.meta.hot ? new URL('/src/widget/index.ts', site).href : new URL('widget/trellis-generator.js', site).href);
+// The site (and with it the widget script and the trusted message origin) comes from a fixed
+// list, never freely from the query string: see demo-site.ts.
+const { site, problem: siteProblem } = resolveDemoSite(query.get('site'), location.href, parseSiteList(import.meta.env.VITE_DEMO_SITES as string | undefined));
+const widgetUrl = widgetModuleUrl(site, Boolean(import.meta.hot));
 const modelsUrl = new URL(query.get('models') ?? 'models/tiny-random/', site).href;
 const imageUrl = new URL(query.get('image_url') ?? 'samples/sample-object.png', site).href;
 const params: Record<string, string> = {};
@@ -27,6 +30,8 @@ function log(source: HostRecord['source'], type: string, detail: unknown, text: 
   li.textContent = `[${source}] ${type}: ${text}`;
   logEl.prepend(li);
 }
+
+if (siteProblem) log('element', 'site-refused', siteProblem, siteProblem);
 
 // 1 · the element
 const attrs: Record<string, string> = { 'models-url': modelsUrl, 'image-url': imageUrl, ...params, ...(device ? { device } : {}) };

@@ -29,6 +29,12 @@ export function parseAllowedOrigins(value: string | null): { origins: string[]; 
       problems.push('"*" is not accepted: list each host origin explicitly');
       continue;
     }
+    // new URL() takes "https://*.example.com" as a host named "*.example.com", which no page has:
+    // say so instead of silently allowing nobody.
+    if (raw.includes('*')) {
+      problems.push(`"${raw}": wildcards are not supported; list each host origin explicitly (e.g. https://www.example.com)`);
+      continue;
+    }
     let url: URL;
     try {
       url = new URL(raw);
@@ -68,6 +74,15 @@ export function parseEmbedRequest(data: unknown): ParseResult {
     return { ok: true, request: { type: 'trellis:generate', id: data.id, input: data.input } };
   }
   return { ok: false, reason: `unknown message type ${JSON.stringify(typeof data.type === 'string' ? data.type.slice(0, 60) : typeof data.type)}` };
+}
+
+/**
+ * Whether a trellis:cancel applies to the running request: one without an id cancels whatever
+ * runs; one with an id only that request (a stale cancel must not stop a newer generation).
+ */
+export function cancelApplies(cancelId: string | number | undefined, runningId: string | number | null): boolean {
+  if (runningId === null) return false;
+  return cancelId === undefined || cancelId === runningId;
 }
 
 /** Whether a message event may be acted on: from the embedding window and an allowed origin. */

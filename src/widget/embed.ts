@@ -2,7 +2,7 @@
 // page then answers postMessage requests from exactly those origins (see embed-protocol.ts).
 // Other query parameters: models (models folder URL), device, and any fal parameter as a default.
 import { TrellisGeneratorElement, defineTrellisGenerator, errorDetail } from './trellis-generator.ts';
-import { acceptsOrigin, parseAllowedOrigins, parseEmbedRequest, PROTOCOL_VERSION } from './embed-protocol.ts';
+import { acceptsOrigin, cancelApplies, parseAllowedOrigins, parseEmbedRequest, PROTOCOL_VERSION } from './embed-protocol.ts';
 import { PARAM_NAMES } from './attributes.ts';
 
 defineTrellisGenerator();
@@ -30,6 +30,8 @@ if (problems.length) note(`allow list problems: ${problems.join('; ')}`);
 if (!allowed.length) note('No host origin is allowed (add ?allow=https://your.site): postMessage requests are ignored.');
 
 const inIframe = window.parent !== window;
+/** Id of the request being generated (trellis:cancel with an id must name it). */
+let runningId: string | number | null = null;
 /** Replies only ever go to the origin that asked (an allowed one). */
 function reply(origin: string, message: Record<string, unknown>): void {
   window.parent.postMessage(message, origin);
@@ -51,10 +53,12 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
   const request = parsed.request;
   if (request.type === 'trellis:cancel') {
-    element.cancel();
+    if (cancelApplies(request.id, runningId)) element.cancel();
+    else note(`ignored trellis:cancel ${String(request.id)} from ${event.origin}: ${runningId === null ? 'nothing is running' : `request ${String(runningId)} is running`}`);
     return;
   }
   const { id } = request;
+  if (runningId === null) runningId = id;
   note(`generate request ${String(id)} from ${event.origin}`);
   const onProgress = (e: Event) => reply(event.origin, { type: 'trellis:progress', id, event: (e as CustomEvent).detail });
   element.addEventListener('trellis-progress', onProgress);
@@ -62,7 +66,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     .generate(request.input)
     .then((result) => reply(event.origin, { type: 'trellis:result', id, result }))
     .catch((error) => reply(event.origin, { type: 'trellis:error', id, error: errorDetail(error) }))
-    .finally(() => element.removeEventListener('trellis-progress', onProgress));
+    .finally(() => {
+      element.removeEventListener('trellis-progress', onProgress);
+      if (runningId === id) runningId = null;
+    });
 });
 
 if (inIframe) for (const origin of allowed) reply(origin, { type: 'trellis:ready', version: PROTOCOL_VERSION });

@@ -154,6 +154,8 @@ export class TrellisGeneratorElement extends HTMLElement {
 
   disconnectedCallback(): void {
     this.cancel();
+    // dispose() below revokes the blob: URLs this element's client made (the last result's too).
+    this.ui.download.removeAttribute('href');
     this.viewer?.dispose();
     this.viewer = null;
     void this.client?.dispose();
@@ -244,7 +246,11 @@ export class TrellisGeneratorElement extends HTMLElement {
           this.emit('trellis-progress', event);
         },
       });
+      // One live blob: URL per element: the previous result's URL is revoked (its file_data Blob
+      // stays usable), otherwise every generation would pin its GLB for the page's lifetime.
+      const previous = this.result;
       this.result = result;
+      if (previous) this.client?.release(previous);
       this.ui.status.textContent = `Done · seed ${result.seed}`;
       this.setAttribute('state', 'done');
       this.emit('trellis-result', result);

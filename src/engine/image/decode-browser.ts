@@ -10,6 +10,7 @@
 // 'none'), like Pillow.
 import { EngineError } from '../errors.ts';
 import type { RgbaImage } from './rgba-image.ts';
+import { checkImageDimensions } from './dimensions.ts';
 
 export async function decodeImageBlob(blob: Blob, name = 'image'): Promise<RgbaImage> {
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') {
@@ -32,7 +33,7 @@ export async function decodeImageBlob(blob: Blob, name = 'image'): Promise<RgbaI
   }
   try {
     const { width, height } = bitmap;
-    if (width === 0 || height === 0) throw new EngineError('BAD_IMAGE', `${name}: image has no pixels (${width}x${height})`);
+    checkImageDimensions(width, height, name, 'image');
     const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('OffscreenCanvas 2d context unavailable');

@@ -6,10 +6,9 @@ import { Buffer } from 'node:buffer';
 import { EngineError } from '../errors.ts';
 import { applyOrientation, readJpegOrientation } from './exif-orientation.ts';
 import type { RgbaImage } from './rgba-image.ts';
+import { checkImageDimensions, MAX_IMAGE_PIXELS } from './dimensions.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-/** Refuse images whose RGBA buffer would exceed this many pixels (jpeg-js' own default cap). */
-const MAX_PIXELS = 100_000_000;
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -35,6 +34,15 @@ export function decodeImageBytes(bytes: Uint8Array, name = 'image'): RgbaImage {
   );
 }
 
+/** pngjs' messages say what its parser tripped on; these say what is wrong with the file. */
+function pngProblem(error: unknown): string {
+  const m = (error as Error).message ?? String(error);
+  if (/waitng on finished stream|waiting on finished stream|unexpected end|Unexpected end/i.test(m)) return 'the file is truncated: it ends before the image data does';
+  // pngjs reports a chunk CRC mismatch (and damaged zlib data) as "unrecognised content at end of stream".
+  if (/crc|unrecognised content at end of stream/i.test(m)) return 'the file is damaged: a chunk checksum (CRC) does not match or its compressed data is broken';
+  return m;
+}
+
 function decodePng(bytes: Uint8Array, name: string): RgbaImage {
   // IHDR is the first chunk: width, height, bit depth at fixed offsets.
   if (bytes.length < 33) throw new EngineError('BAD_IMAGE', `${name}: PNG is truncated (${bytes.length} bytes, no complete IHDR)`);
@@ -42,16 +50,14 @@ function decodePng(bytes: Uint8Array, name: string): RgbaImage {
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   const depth = bytes[24];
-  if (width * height > MAX_PIXELS) {
-    throw new EngineError('BAD_IMAGE', `${name}: PNG is ${width}x${height}, more than ${MAX_PIXELS} pixels`);
-  }
+  checkImageDimensions(width, height, name, 'PNG');
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     // 16-bit samples are kept raw so we can take the high byte as Pillow does ("RGB;16B"), not
     // pngjs' rounded rescale; lower depths are scaled by pngjs (v·255/max, same as Pillow).
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: depth === 16 });
   } catch (e) {
-    throw new EngineError('BAD_IMAGE', `${name}: corrupt PNG: ${(e as Error).message}`, { cause: e });
+    throw new EngineError('BAD_IMAGE', `${name}: corrupt PNG (${pngProblem(e)}); re-export or re-download the image`, { cause: e });
   }
   const n = png.width * png.height * 4;
   const raw = png.data as unknown as ArrayLike<number>;
@@ -65,11 +71,11 @@ function decodePng(bytes: Uint8Array, name: string): RgbaImage {
 function decodeJpeg(bytes: Uint8Array, name: string): RgbaImage {
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6 });
   } catch (e) {
     throw new EngineError('BAD_IMAGE', `${name}: corrupt or unsupported JPEG: ${(e as Error).message}`, { cause: e });
   }
-  if (!img.width || !img.height) throw new EngineError('BAD_IMAGE', `${name}: JPEG has no pixels (${img.width}x${img.height})`);
+  checkImageDimensions(img.width, img.height, name, 'JPEG');
   const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   return applyOrientation({ width: img.width, height: img.height, data }, readJpegOrientation(bytes));
 }

@@ -1,44 +1,46 @@
-// Streams a model file into one preallocated buffer, reporting bytes as they arrive.
+// Streams a model file into one preallocated buffer, reporting bytes as they arrive. The manifest's
+// size is the byte cap; a download that sends nothing for MODEL_IDLE_TIMEOUT_MS fails instead of
+// hanging (an idle limit, not a deadline: a 1 GB file on a slow link may take many minutes).
 import { EngineError } from '../errors.ts';
 import type { ModelFile } from '../../models/manifest.ts';
+import { boundedFetch, BoundedFetchError, seconds, type FetchFn } from '../net/bounded-fetch.ts';
 import type { BytesCallback } from './types.ts';
 
-export type FetchFn = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+export type { FetchFn };
 
-export async function fetchModelBytes(url: string, file: ModelFile, onBytes?: BytesCallback, signal?: AbortSignal, fetchFn: FetchFn = (u, i) => fetch(u, i)): Promise<Uint8Array> {
-  let response: Response;
+export const MODEL_IDLE_TIMEOUT_MS = 60_000;
+
+export async function fetchModelBytes(
+  url: string,
+  file: ModelFile,
+  onBytes?: BytesCallback,
+  signal?: AbortSignal,
+  fetchFn?: FetchFn,
+  idleTimeoutMs = MODEL_IDLE_TIMEOUT_MS,
+): Promise<Uint8Array> {
   try {
-    response = await fetchFn(url, { signal });
+    return await boundedFetch(url, {
+      timeoutMs: idleTimeoutMs,
+      idle: true,
+      maxBytes: file.size,
+      preallocate: true,
+      ...(signal ? { signal } : {}),
+      ...(onBytes ? { onBytes } : {}),
+      ...(fetchFn ? { fetchFn } : {}),
+    });
   } catch (error) {
-    if (signal?.aborted) throw new EngineError('CANCELLED', 'model download cancelled', { cause: error });
-    throw new EngineError('MODEL_MISSING', `model file ${file.path} could not be fetched from ${url}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!response.ok) {
-    throw new EngineError('MODEL_MISSING', `model file ${file.path} could not be fetched from ${url}: HTTP ${response.status} ${response.statusText}`.trim());
-  }
-  const out = new Uint8Array(file.size);
-  let loaded = 0;
-  const overflow = () =>
-    new EngineError('MODEL_CORRUPT', `model file ${file.path} (${url}) is larger than the ${file.size} bytes the manifest says`);
-  if (!response.body) {
-    const all = new Uint8Array(await response.arrayBuffer());
-    if (all.byteLength > file.size) throw overflow();
-    out.set(all);
-    loaded = all.byteLength;
-    onBytes?.(loaded);
-  } else {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (loaded + value.byteLength > file.size) {
-        await reader.cancel().catch(() => undefined);
-        throw overflow();
-      }
-      out.set(value, loaded);
-      loaded += value.byteLength;
-      onBytes?.(loaded);
+    if (!(error instanceof BoundedFetchError)) throw error;
+    const f = error.failure;
+    switch (f.kind) {
+      case 'cancelled':
+        throw new EngineError('CANCELLED', 'model download cancelled', { cause: error });
+      case 'too_large':
+        throw new EngineError('MODEL_CORRUPT', `model file ${file.path} (${url}) is larger than the ${file.size} bytes the manifest says`);
+      case 'timeout':
+        throw new EngineError('MODEL_MISSING', `model file ${file.path} could not be fetched from ${url}: the download stalled (no data for ${seconds(f.ms)}); check the connection and try again`);
+      case 'http':
+      case 'network':
+        throw new EngineError('MODEL_MISSING', `model file ${file.path} could not be fetched from ${url}: ${error.message}`, { cause: error });
     }
   }
-  return loaded === file.size ? out : out.subarray(0, loaded);
 }

@@ -1,5 +1,7 @@
-// Node store for file:// model folders (CLI, tests, bench): files are read from disk; the first
-// read in a process verifies size and sha256, later reads of the same file only check the size.
+// Node store for file:// model folders (CLI, tests, bench): files are read from disk and every
+// read is verified (size and sha256), because a file can change on disk between load() and a
+// later stage (per-stage release reads graphs again). ensure() remembers files it verified so a
+// second load() does not hash them again; the bytes handed to ORT are always hashed.
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.ts';
@@ -37,10 +39,13 @@ export class FsStore implements ModelStore {
     }
     const buf = await readFile(p);
     const data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (!this.verified.has(url)) {
+    try {
       await verifyModelBytes(url, file, data);
-      this.verified.add(url);
+    } catch (error) {
+      this.verified.delete(url);
+      throw error;
     }
+    this.verified.add(url);
     onBytes?.(file.size);
     return data;
   }

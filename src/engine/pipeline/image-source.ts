@@ -3,6 +3,8 @@ import { EngineError } from '../errors.ts';
 import { decodeImageBlob } from '../image/decode-browser.ts';
 import type { RgbaImage } from '../image/rgba-image.ts';
 import type { ImageSource } from '../protocol.ts';
+import { megabytes } from '../net/bounded-fetch.ts';
+import { DEFAULT_IMAGE_LIMITS, fetchImageBytes, resolveImageLimits, type ImageLimits } from './image-fetch.ts';
 
 export type ImageDecoder = (source: ImageSource, index: number, signal?: AbortSignal) => Promise<RgbaImage>;
 
@@ -15,19 +17,21 @@ function bitmapToRgba(bitmap: ImageBitmap): RgbaImage {
   return { width: bitmap.width, height: bitmap.height, data: pixels.data };
 }
 
-export const browserImageDecoder: ImageDecoder = async (source, index, signal) => {
-  const name = `image ${index + 1}`;
-  if (typeof source === 'string') {
-    let response: Response;
-    try {
-      response = await fetch(source, { signal });
-    } catch (error) {
-      throw new EngineError('BAD_IMAGE', `${name}: could not fetch ${source.slice(0, 100)}: ${(error as Error).message}`, { cause: error });
+export function createBrowserImageDecoder(limits: Partial<ImageLimits> = {}): ImageDecoder {
+  const resolved = resolveImageLimits({ ...DEFAULT_IMAGE_LIMITS, ...limits });
+  return async (source, index, signal) => {
+    const name = `image ${index + 1}`;
+    if (typeof source === 'string') {
+      const bytes = await fetchImageBytes(source, name, resolved, signal);
+      return decodeImageBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
     }
-    if (!response.ok) throw new EngineError('BAD_IMAGE', `${name}: fetching ${source.slice(0, 100)} gave HTTP ${response.status}`);
-    return decodeImageBlob(await response.blob(), name);
-  }
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return decodeImageBlob(source, name);
-  if (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) return bitmapToRgba(source);
-  throw new EngineError('BAD_REQUEST', `${name}: expected an ImageBitmap, a Blob or a URL string`);
-};
+    if (typeof Blob !== 'undefined' && source instanceof Blob) {
+      if (source.size > resolved.maxImageBytes) throw new EngineError('BAD_IMAGE', `${name}: the Blob is larger than ${megabytes(resolved.maxImageBytes)} (${megabytes(source.size)}); use a smaller image`);
+      return decodeImageBlob(source, name);
+    }
+    if (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) return bitmapToRgba(source);
+    throw new EngineError('BAD_REQUEST', `${name}: expected an ImageBitmap, a Blob or a URL string`);
+  };
+}
+
+export const browserImageDecoder: ImageDecoder = createBrowserImageDecoder();
