@@ -12,22 +12,12 @@ import { probeCapabilities } from './gpu-probe.ts';
 
 installEngineErrorTransfer();
 
-// The engine joins the bundle as soon as src/engine/index.ts exists; until then the worker
-// reports MODEL_MISSING instead of pretending to generate.
-const engineModules = import.meta.glob<EngineModule>('../src/engine/index.ts');
-const loadEngineModule = engineModules['../src/engine/index.ts'];
-
-const engineFactory: EngineFactory | null = loadEngineModule
-  ? async (options) => {
-      if (options.wasmPaths) {
-        // Relative wasmPaths resolve against ORT's own module URL, so the client sends an absolute one.
-        const ort = await import('onnxruntime-web/webgpu');
-        ort.env.wasm.wasmPaths = options.wasmPaths;
-      }
-      const mod = await loadEngineModule();
-      return mod.createEngine(options);
-    }
-  : null;
+// onnxruntime-web is imported only by the engine (src/engine/ort/ort-runtime.ts), which applies
+// options.wasmPaths itself before its first session.
+const engineFactory: EngineFactory = async (options) => {
+  const mod: EngineModule = await import('../src/engine/index.ts');
+  return mod.createEngine(options);
+};
 
 const api = createWorkerApi(engineFactory, { capabilities: probeCapabilities });
 
