@@ -45,7 +45,8 @@ function runCase(modelDir: string, c: FullSizeCase, log?: (l: string) => void): 
     });
     child.on('close', (code, signal) => {
       const rows = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as GraphRow);
-      for (const r of rows) log?.(`  ${r.label}: ${r.error ? `FAILED ${r.error}` : `create ${r.createSeconds?.toFixed(1)} s, forward ${r.forwardSeconds?.toFixed(1)} s`}`);
+      // The whole row as soon as it is known: a long run stopped part-way still reports what it measured.
+      for (const r of rows) log?.(`  ${r.label}: ${r.error ? `FAILED ${r.error}` : `create ${r.createSeconds?.toFixed(1)} s, forward ${r.forwardSeconds?.toFixed(1)} s`}, heap ${(r.heapBytes / GIB).toFixed(2)} GiB, RSS ${(r.rssBytes / GIB).toFixed(2)} GiB, largest ${((r.largest?.bytes ?? 0) / MIB).toFixed(0)} MiB ${r.largest?.name ?? ''}`);
       if (rows.length < rowsOf(c) || code !== 0) {
         const why = signal ? `killed by ${signal}` : `exit ${code}`;
         const last = err.trim().split('\n').filter((l) => !/npm warn/.test(l)).slice(-3).join(' | ').slice(0, 300);
@@ -95,4 +96,34 @@ export function formatFullSize(r: FullSizeResult): string {
   const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === lines[0].length - 1 || i === 7 ? 0 : l[i].length))));
   const fmt = (cells: string[]) => cells.map((c, i) => (i >= 7 ? c : i <= 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [fmt(head), ...lines.map(fmt), r.summary].join('\n');
+}
+
+/**
+ * Largest tensor of every full-size graph at the bench's inputs, from the graphs' shapes alone
+ * (no session, no forward: seconds instead of an hour). The mesh decoder's stats/tail get the
+ * first chunk the engine would build from a head output of the right shape.
+ */
+export async function fullSizeShapes(modelDir: string, cases: FullSizeCase[] = FULL_SIZE_CASES): Promise<{ label: string; note: string; largest: { name: string; dims: number[]; bytes: number; kind: string } }[]> {
+  const { readFileSync } = await import('node:fs');
+  const { graphShapes } = await import('../src/convert/onnx/tensor-shapes.ts');
+  const { fullSizeFeeds } = await import('./full-size-feeds.ts');
+  const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8'));
+  const out = [];
+  for (const c of cases) {
+    const comp = manifest.components[c.case];
+    for (const step of fullSizeFeeds(manifest, c)) {
+      const feeds = await step.feeds.call(step);
+      if (!feeds) continue;
+      const file = comp.graphs?.[step.graph]?.file ?? comp.files.find((f: { role: string }) => f.role === 'graph').path;
+      const shapes = graphShapes(new Uint8Array(readFileSync(path.join(modelDir, file))), Object.fromEntries(Object.entries(feeds).map(([k, f]) => [k, f.dims])));
+      out.push({ label: step.label, note: step.note, largest: shapes.largest });
+      if (step.graph === 'head') {
+        // A head output of the real shape (values do not matter for shapes) feeds the chunk planner.
+        const c1 = Number(comp.config.model_channels) / 4;
+        const n = feeds.feats.dims[0] * 8;
+        step.done?.({ h_sub1: { dims: [n, c1], data: new Float32Array(n * c1) }, a_sub1: { dims: [n, c1], data: new Float32Array(n * c1) } });
+      }
+    }
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-// npm run bench [-- --full-size [--full-size-dir <converted folder>] [--steps N]] [--no-webgpu] [--gpu]
+// npm run bench [-- --full-size [--full-size-dir <converted folder>] [--steps N] [--shapes-only]] [--no-webgpu] [--gpu]
 // Every benchmark in one run, variants side by side. Speed and memory live here, never in timed
 // test assertions.
 //   --full-size       converts random weights with the released shapes, then creates and runs
@@ -7,6 +7,7 @@
 //                     memory plan against the measurements; exits 1 when a graph fails or crosses
 //                     a browser limit.
 //   --full-size-dir   reuse a folder converted earlier (skips the conversion).
+//   --shapes-only     only the largest tensor of every graph at real shapes (no ORT run).
 //   --gpu             the full-size generation in Chromium on a real GPU adapter (bench/gpu.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,15 @@ if (flag('--full-size')) {
       console.log(formatConvertBench(c));
       modelDir = c.fullSizeDir!;
     }
+    console.log('\n== full-size graphs: largest tensor at real shapes (from the graphs, no run)');
+    const { fullSizeShapes, FULL_SIZE_CASES } = await import('./full-size.ts');
+    // The decoders also at 30k voxels: no tensor may cross 1 GiB up to there, run or not.
+    const shapes = await fullSizeShapes(modelDir, [...FULL_SIZE_CASES, { case: 'slat_decoder_mesh', voxels: 30_000 }, { case: 'slat_decoder_gs', voxels: 30_000 }]);
+    for (const r of shapes) console.log(`${r.label.padEnd(24)} ${r.note.padEnd(28)} ${(r.largest.bytes / 1024 ** 2).toFixed(0).padStart(6)} MiB  ${r.largest.kind} [${r.largest.dims.join(',')}] ${r.largest.name}`);
+    const worst = Math.max(...shapes.map((r) => r.largest.bytes));
+    console.log(`largest tensor of any full-size graph: ${(worst / 1024 ** 2).toFixed(0)} MiB (limit 1024 MiB)`);
+    failed ||= worst > 1024 ** 3;
+    if (flag('--shapes-only')) process.exit(failed ? 1 : 0);
     console.log('\n== full-size graphs (WASM EP in Node, one process per graph, one thread)');
     const graphs = await benchFullSize(modelDir, { log });
     console.log(formatFullSize(graphs));

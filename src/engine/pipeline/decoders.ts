@@ -8,17 +8,20 @@ import { EngineError, throwIfCancelled } from '../errors.ts';
 import type { VoxelFeatures } from '../protocol.ts';
 import { meshDecoderHeadIndexInputs, meshDecoderIndexInputs, meshDecoderOutputCoords, trunkIndexInputs, type SparseFeed } from '../sparse/decoder-feeds.ts';
 import { runMeshTailChunked } from '../sparse/mesh-chunks.ts';
-import { KERNEL_VOLUME } from '../sparse/neighbours.ts';
 import { configInt, fixedDim, inputSpec, outputSpec, swinGroupCount } from './component-io.ts';
 import { MAIN_GRAPH, type ComponentProvider, type HostTensor, type SparseLatent } from './types.ts';
 import type { ComponentName } from '../../models/manifest.ts';
 
-/** Largest gathered conv tensor [rows, 27, C] a mesh tail chunk may hold (bytes, fp32). */
+/** Largest tensor a mesh tail chunk may hold (bytes, fp32). */
 export const MESH_CHUNK_BYTES = 256 * 1024 ** 2;
 
-/** Level-1 parents per mesh tail chunk: the largest gathered conv input [8·parents, 27, C] stays within MESH_CHUNK_BYTES. */
+/**
+ * Level-1 parents per mesh tail chunk. The tail's convs accumulate over the 27 taps (no
+ * [rows, 27, C] tensor), so its largest tensors are [halo rows, C]: 8 children per parent and a
+ * halo of at most as many rows again (measured ~1.13× on shells) keep them within MESH_CHUNK_BYTES.
+ */
 export function meshChunkParents(c1: number, c2: number, outChannels: number): number {
-  return Math.max(16, Math.floor(MESH_CHUNK_BYTES / (8 * KERNEL_VOLUME * Math.max(c1, c2, outChannels) * 4)));
+  return Math.max(16, Math.floor(MESH_CHUNK_BYTES / (8 * 2 * Math.max(c1, c2, outChannels) * 4)));
 }
 
 function trunkOptions(provider: ComponentProvider, name: ComponentName, graph: string) {
