@@ -4,10 +4,12 @@
 // main-thread geometry to a GLB that the Khronos validator checks. Prints timings per stage as
 // one JSON line (bench/full-size.ts runs it in a process of its own).
 //   tsx bench/full-size-e2e.ts <model folder> <coords.json: {"coords": [b,x,y,z,...]}> [steps]
+// First: the heap hook must be in place before the engine loads ORT.
+import { peakWasmHeapBytes } from './wasm-heap.ts';
 import { readFileSync } from 'node:fs';
 // @ts-expect-error gltf-validator ships no type declarations
 import validator from 'gltf-validator';
-import { PNG } from 'pngjs';
+import { transparentDiscPng } from './bench-image.ts';
 import { createNodeEngine } from '../src/engine/node-engine.ts';
 import { fixedOccupancy } from '../src/engine/pipeline/fixed-occupancy.ts';
 import { buildGlb } from '../src/geometry/index.ts';
@@ -23,26 +25,6 @@ export interface E2eResult {
   error?: string;
 }
 
-const memories: WebAssembly.Memory[] = [];
-const NativeMemory = WebAssembly.Memory;
-function TrackedMemory(this: unknown, d: WebAssembly.MemoryDescriptor) {
-  const m = new NativeMemory(d);
-  memories.push(m);
-  return m;
-}
-TrackedMemory.prototype = NativeMemory.prototype;
-(WebAssembly as { Memory: unknown }).Memory = TrackedMemory;
-
-/** An object on a transparent background (no background model needed). */
-function testImage(): string {
-  const w = 256;
-  const p = new PNG({ width: w, height: w });
-  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) {
-    const inside = (x - w / 2) ** 2 + (y - w / 2) ** 2 < (w * 0.35) ** 2;
-    p.data.set([(x * 3) & 255, (y * 5) & 255, 140, inside ? 255 : 0], (y * w + x) * 4);
-  }
-  return `data:image/png;base64,${PNG.sync.write(p).toString('base64')}`;
-}
 
 async function main(): Promise<void> {
   const [modelDir, coordsFile, stepsArg] = process.argv.slice(2);
@@ -55,7 +37,7 @@ async function main(): Promise<void> {
     });
     try {
       const out = await engine.generate(
-        { images: [testImage()], seed: 1, ss_guidance_strength: 7.5, ss_sampling_steps: steps, slat_guidance_strength: 3, slat_sampling_steps: steps, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 1024 },
+        { images: [transparentDiscPng()], seed: 1, ss_guidance_strength: 7.5, ss_sampling_steps: steps, slat_guidance_strength: 3, slat_sampling_steps: steps, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 1024 },
         undefined,
         new AbortController().signal,
       );
@@ -73,7 +55,7 @@ async function main(): Promise<void> {
   } catch (error) {
     result.error = (error as Error).message.split('\n')[0].slice(0, 400);
   }
-  result.heapBytes = Math.max(0, ...memories.map((m) => m.buffer.byteLength));
+  result.heapBytes = peakWasmHeapBytes();
   result.rssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -3,21 +3,13 @@
 // OrtComponentRunner on the WASM EP, run one forward at real shapes, print one JSON line per
 // graph on stdout.
 //   tsx bench/full-size-graph.ts <model folder> <case json: { case, voxels? }>
-// The wasm heap is read from the WebAssembly.Memory ORT creates (it only grows, so its size at
-// the end is the peak); the hook must be in place before ORT is imported.
+// The wasm heap is read from the WebAssembly.Memory ORT creates (bench/wasm-heap.ts, imported
+// before ORT).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { peakWasmHeapBytes } from './wasm-heap.ts';
 import { graphShapes } from '../src/convert/onnx/tensor-shapes.ts';
 
-const memories: WebAssembly.Memory[] = [];
-const NativeMemory = WebAssembly.Memory;
-function TrackedMemory(this: unknown, d: WebAssembly.MemoryDescriptor) {
-  const m = new NativeMemory(d);
-  memories.push(m);
-  return m;
-}
-TrackedMemory.prototype = NativeMemory.prototype;
-(WebAssembly as { Memory: unknown }).Memory = TrackedMemory;
 
 export interface FullSizeCase {
   case: 'dinov2' | 'ss_flow' | 'ss_decoder' | 'slat_flow' | 'slat_decoder_mesh' | 'slat_decoder_gs';
@@ -37,7 +29,6 @@ export interface GraphRow {
   error?: string;
 }
 
-const heapBytes = () => Math.max(0, ...memories.map((m) => m.buffer.byteLength));
 const rssBytes = () => process.resourceUsage().maxRSS * 1024;
 
 async function main(): Promise<void> {
@@ -80,7 +71,7 @@ async function main(): Promise<void> {
       row.error = (error as Error).message.split('\n')[0].slice(0, 300);
       return { row, out: null };
     } finally {
-      row.heapBytes = heapBytes();
+      row.heapBytes = peakWasmHeapBytes();
       row.rssBytes = rssBytes();
     }
   };

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PNG } from 'pngjs';
+import { transparentDiscPng } from './bench-image.ts';
 import { shellCoordsOfSize } from '../test/helpers/converted-graph-cases.ts';
 
 const GIB = 1024 ** 3;
@@ -55,7 +55,7 @@ export async function benchGpu(opts: { fullSizeDir?: string; log: (l: string) =>
       }
       symlinkSync(path.resolve(modelDir), path.join(site, 'models', 'full'));
       const fixed = shellCoordsOfSize(64, 16_000);
-      const request = { images: [testImageDataUrl()], seed: 1, ss_guidance_strength: 7.5, ss_sampling_steps: 12, slat_guidance_strength: 3, slat_sampling_steps: 12, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 1024 };
+      const request = { images: [transparentDiscPng()], seed: 1, ss_guidance_strength: 7.5, ss_sampling_steps: 12, slat_guidance_strength: 3, slat_sampling_steps: 12, multiimage_algo: 'stochastic', mesh_simplify: 0.95, texture_size: 1024 };
       opts.log(`generating: ${fixed.n} fixed voxels, 12+12 steps on WebGPU ...`);
       const r = await browser.page.evaluate(
         async ([url, wasm, req, coords]) => {
@@ -82,15 +82,4 @@ export async function benchGpu(opts: { fullSizeDir?: string; log: (l: string) =>
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** A 256² disc on a transparent background (no background model needed). */
-function testImageDataUrl(): string {
-  const w = 256;
-  const p = new PNG({ width: w, height: w });
-  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) {
-    const inside = (x - w / 2) ** 2 + (y - w / 2) ** 2 < (w * 0.35) ** 2;
-    p.data.set([(x * 3) & 255, (y * 5) & 255, 140, inside ? 255 : 0], (y * w + x) * 4);
-  }
-  return `data:image/png;base64,${PNG.sync.write(p).toString('base64')}`;
 }
